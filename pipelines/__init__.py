@@ -1,0 +1,1 @@
+"""Data pipelines: coordinator files -> validated Polars frames -> DuckDB warehouse."""

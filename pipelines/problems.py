@@ -1,0 +1,50 @@
+"""Problems found in an uploaded file, reported to the coordinator all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.i18n import t
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: where it is (Excel row, header = row 1; column as written) and what is expected.
+
+    ``value`` is None for file-level problems and for identifying values, which are never echoed.
+    ``code`` is stable (tests and JSON output rely on it); the message comes from the translation
+    table key ``errors.<code>`` filled with ``params``.
+    """
+
+    code: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+    def message(self, lang: str = "fi") -> str:
+        """Return the sentence saying what is wrong and what is expected, in ``lang``."""
+        return t(f"errors.{self.code}", lang, **self.params)
+
+    def to_dict(self, lang: str = "fi") -> dict[str, object]:
+        """Return the JSON form: row, column, value, code, message."""
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "code": self.code,
+            "message": self.message(lang),
+        }
+
+
+class RejectedFile(Exception):
+    """The file is rejected whole; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sort_problems(problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Order problems as a coordinator reads a sheet: file-level first, then by row and column."""
+    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0, p.column or "", p.code))

@@ -1,0 +1,33 @@
+-- One row per project and reporting quarter: from the project's start to its end, and any later data.
+create or replace table marts.quarters as
+with data_quarters as (
+    select project_code, quarter from staging.client_snapshots
+    union
+    select project_code, quarter_of(event_date) from staging.events
+),
+bounds as (
+    select
+        p.project_code,
+        quarter_start(quarter_of(p.start_date)) as first_start,
+        greatest(
+            quarter_start(quarter_of(p.end_date)),
+            coalesce(max(quarter_start(d.quarter)), quarter_start(quarter_of(p.end_date)))
+        ) as last_start
+    from ref.projects p
+    left join data_quarters d using (project_code)
+    group by all
+),
+spine as (
+    select b.project_code, cast(g.quarter_start_date as date) as quarter_start_date
+    from bounds b,
+        unnest(generate_series(b.first_start, b.last_start, interval 3 month)) as g(quarter_start_date)
+)
+select
+    s.project_code,
+    quarter_of(s.quarter_start_date) as quarter,
+    s.quarter_start_date,
+    quarter_end(quarter_of(s.quarter_start_date)) as quarter_end_date,
+    d.quarter is not null as has_data
+from spine s
+left join data_quarters d on d.project_code = s.project_code and d.quarter = quarter_of(s.quarter_start_date)
+order by s.project_code, s.quarter_start_date;

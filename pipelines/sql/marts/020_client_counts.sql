@@ -1,0 +1,26 @@
+-- One row per project, quarter, municipality and combination of client attributes: n_clients.
+-- The dashboard reads only these counts, never client rows.
+create or replace table marts.client_counts as
+select
+    c.project_code,
+    c.as_at_quarter as quarter,
+    c.municipality_code,
+    m.wellbeing_region_code,
+    c.age_group,
+    c.gender,
+    c.status_at_entry,
+    coalesce(c.is_long_term_unemployed, false) as is_long_term_unemployed,
+    c.end_date is null as is_active,
+    c.start_date >= c.quarter_start_date as is_new,
+    c.end_date is not null and c.end_date >= c.quarter_start_date as is_ended_in_quarter,
+    case when c.end_date is not null then coalesce(c.status_at_exit, 'unknown') end as status_at_exit,
+    c.pathway,
+    case
+        when c.pathway in ('dropped_out', 'referred_elsewhere') then false
+        when c.pathway is not null then true
+    end as is_progressed,
+    count(*)::integer as n_clients
+from clients_as_at c
+join ref.municipalities m using (municipality_code)
+group by all
+order by all;

@@ -1,0 +1,36 @@
+-- One row per project, event and professional sector: participations (osallistumiskerrat).
+-- Participations count attendances, not people, so they are never suppressed.
+create or replace table marts.participations as
+select
+    e.project_code,
+    e.event_id,
+    e.title,
+    e.event_date,
+    quarter_of(e.event_date) as quarter,
+    e.event_type,
+    e.delivery,
+    e.wellbeing_region_code,
+    e.municipality_code,
+    a.sector,
+    a.n_participants as n_participations
+from staging.events e
+join staging.attendance a using (project_code, event_id)
+order by all;
+
+-- One row per project and event, with its total participations (0 when no attendance yet).
+create or replace table marts.events as
+select
+    e.project_code,
+    e.event_id,
+    e.title,
+    e.event_date,
+    quarter_of(e.event_date) as quarter,
+    e.event_type,
+    e.delivery,
+    e.wellbeing_region_code,
+    e.municipality_code,
+    coalesce(sum(a.n_participants), 0)::integer as n_participations
+from staging.events e
+left join staging.attendance a using (project_code, event_id)
+group by all
+order by all;
