@@ -11,11 +11,12 @@ bounds as (
         quarter_start(quarter_of(p.start_date)) as first_start,
         greatest(
             quarter_start(quarter_of(p.end_date)),
-            coalesce(max(quarter_start(d.quarter)), quarter_start(quarter_of(p.end_date)))
+            coalesce(
+                (select max(quarter_start(d.quarter)) from data_quarters d where d.project_code = p.project_code),
+                quarter_start(quarter_of(p.end_date))
+            )
         ) as last_start
     from ref.projects p
-    left join data_quarters d using (project_code)
-    group by all
 ),
 spine as (
     select b.project_code, cast(g.quarter_start_date as date) as quarter_start_date

@@ -27,7 +27,7 @@ create table ref.municipalities (
 create table ref.projects (
     project_code varchar primary key,
     name varchar not null,
-    organiser varchar not null,
+    organiser varchar,             -- null where the published description does not name it
     funding varchar not null,
     start_date date not null,
     end_date date not null,

@@ -1,0 +1,203 @@
+"""The DuckDB warehouse: published snapshots, one writer at a time, many readers.
+
+``--db PATH`` names a stable path that is a symlink to the current snapshot file
+``PATH.d/NNNNNN.duckdb``. A writer takes an exclusive lock (``PATH.lock``), copies the current snapshot
+to a temporary file, applies its change in one transaction there, checkpoints, closes, fsyncs, renames it
+to the next snapshot number and swaps the symlink with ``os.replace``. Readers open the resolved snapshot
+read-only, so they never see a half-written state, and a new name per snapshot sidesteps DuckDB's
+in-process instance cache (a reopened path would return the old instance). kill -9 at any point leaves
+the old snapshot current; stray temporary files are removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).parent / "sql"
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+SNAPSHOT_GRACE_SECONDS = 300  # readers mid-rerun keep an old snapshot open at most this long
+_SNAPSHOT = re.compile(r"^(\d{6})\.duckdb$")
+
+
+class WarehouseBusy(Exception):
+    """Another writer holds the lock and ``wait=False`` was asked."""
+
+
+def snapshot_dir(db: Path) -> Path:
+    """Return the folder that holds the numbered snapshot files of ``db``."""
+    return db.with_name(db.name + ".d")
+
+
+def uploads_dir(db: Path) -> Path:
+    """Return the folder where accepted raw uploads are kept (``data/uploads`` for the default db)."""
+    return db.parent / "uploads"
+
+
+def current_snapshot(db: Path | str) -> Path | None:
+    """Return the resolved file of the current snapshot, or None when no warehouse exists yet."""
+    db = Path(db)
+    return Path(os.path.realpath(db)) if db.exists() else None
+
+
+def connect_reader(db: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open the current snapshot read-only."""
+    path = current_snapshot(db)
+    if path is None:
+        raise FileNotFoundError(f"no warehouse at {db}")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def ensure(db: Path | str) -> Path:
+    """Create the warehouse (migrations and reference data) when it does not exist yet."""
+    db = Path(db)
+    if not db.exists():
+        with write(db):
+            pass
+    return db
+
+
+@contextlib.contextmanager
+def _lock(db: Path, on_wait: Callable[[], None] | None, wait: bool) -> Iterator[None]:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(db.with_name(db.name + ".lock"), "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise WarehouseBusy(str(db)) from None
+            if on_wait:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _next_number(folder: Path) -> int:
+    numbers = [int(m.group(1)) for p in folder.iterdir() if (m := _SNAPSHOT.match(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def _remove_old(folder: Path, keep: Path) -> None:
+    """Remove temporary leftovers and snapshots that are no longer current and past the grace period."""
+    now = time.time()
+    for p in folder.iterdir():
+        if p == keep:
+            continue
+        stale = now - p.stat().st_mtime > SNAPSHOT_GRACE_SECONDS
+        if p.name.endswith(".tmp") or (_SNAPSHOT.match(p.name) and stale):
+            p.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def write(
+    db: Path | str, *, on_wait: Callable[[], None] | None = None, wait: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a private copy; publish it when the block ends without error.
+
+    The block runs inside one transaction; migrations and reference data are brought up to date first
+    and the marts are rebuilt last, so every published snapshot is consistent.
+    """
+    db = Path(db)
+    with _lock(db, on_wait, wait):
+        folder = snapshot_dir(db)
+        folder.mkdir(parents=True, exist_ok=True)
+        for leftover in folder.glob("*.tmp"):  # from a writer killed mid-way
+            leftover.unlink()
+        number = _next_number(folder)
+        tmp = folder / f"{number:06d}.duckdb.tmp"
+        current = current_snapshot(db)
+        if current is not None:
+            shutil.copyfile(current, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            migrate(con)
+            con.execute("begin transaction")
+            if current is None:
+                load_reference(con)
+            yield con
+            build_marts(con)
+            con.execute("commit")
+            con.execute("checkpoint")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            con.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        con.close()
+        _fsync(tmp)
+        final = folder / f"{number:06d}.duckdb"
+        os.replace(tmp, final)
+        link = db.with_name(db.name + ".link.tmp")
+        link.unlink(missing_ok=True)
+        link.symlink_to(os.path.relpath(final, db.parent))
+        os.replace(link, db)
+        _fsync(db.parent)
+        _remove_old(folder, keep=final)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the numbered migrations in ``sql/migrations`` that this file has not had yet."""
+    con.execute(
+        "create table if not exists main.schema_migrations (version varchar primary key, applied_at timestamp)"
+    )
+    applied = {row[0] for row in con.execute("select version from main.schema_migrations").fetchall()}
+    for path in sorted((SQL_DIR / "migrations").glob("*.sql")):
+        if path.stem in applied:
+            continue
+        con.execute("begin transaction")
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute("insert into main.schema_migrations values (?, ?)", [path.stem, _now()])
+        con.execute("commit")
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR) -> None:
+    """Replace the ref tables with the shipped reference CSVs (codes kept as text)."""
+    tables = {
+        "wellbeing_regions": "wellbeing_regions.csv",
+        "municipalities": "municipalities.csv",
+        "projects": "projects.csv",
+        "project_municipalities": "project_municipalities.csv",
+        "published_figures": "published_figures.csv",
+    }
+    for table, name in tables.items():
+        con.execute(f"delete from ref.{table}")  # table names come from the dict above, not from input
+        con.execute(
+            f"insert into ref.{table} by name select * from read_csv(?, header = true, all_varchar = true)",
+            [str(folder / name)],
+        )
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every mart from staging, in file order."""
+    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def set_info(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Record a fact about this warehouse (e.g. ``is_demo``)."""
+    con.execute("insert or replace into audit.warehouse_info values (?, ?)", [key, value])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
