@@ -20,6 +20,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    sheet: str | None = None  # workbook sheet, when the file has several
     params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     def message(self, lang: str = "fi") -> str:
@@ -28,13 +29,16 @@ class Problem:
 
     def to_dict(self, lang: str = "fi") -> dict[str, object]:
         """Return the JSON form: row, column, value, code, message."""
-        return {
+        out = {
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "code": self.code,
             "message": self.message(lang),
         }
+        if self.sheet is not None:
+            out["sheet"] = self.sheet
+        return out
 
 
 class RejectedFile(Exception):
@@ -47,4 +51,4 @@ class RejectedFile(Exception):
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Order problems as a coordinator reads a sheet: file-level first, then by row and column."""
-    return sorted(problems, key=lambda p: (p.row is not None, p.row or 0, p.column or "", p.code))
+    return sorted(problems, key=lambda p: (p.sheet or "", p.row is not None, p.row or 0, p.column or "", p.code))

@@ -16,6 +16,7 @@ import fcntl
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -66,10 +67,26 @@ def ensure(db: Path | str) -> Path:
     return db
 
 
+_held = threading.local()  # lock files this thread holds, so a holder may call write() again
+
+
 @contextlib.contextmanager
-def _lock(db: Path, on_wait: Callable[[], None] | None, wait: bool) -> Iterator[None]:
+def locked(
+    db: Path | str, on_wait: Callable[[], None] | None = None, wait: bool = True
+) -> Iterator[None]:
+    """Hold the writer lock of ``db`` (an exclusive ``flock``; re-entrant within one thread).
+
+    ``on_wait`` is called once when another writer holds the lock, before waiting for it;
+    with ``wait=False`` a busy lock raises ``WarehouseBusy`` instead.
+    """
+    db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with open(db.with_name(db.name + ".lock"), "a+") as fh:
+    lock_path = str(db.with_name(db.name + ".lock").resolve())
+    held = _held.__dict__.setdefault("paths", set())
+    if lock_path in held:
+        yield
+        return
+    with open(lock_path, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -78,9 +95,11 @@ def _lock(db: Path, on_wait: Callable[[], None] | None, wait: bool) -> Iterator[
             if on_wait:
                 on_wait()
             fcntl.flock(fh, fcntl.LOCK_EX)
+        held.add(lock_path)
         try:
             yield
         finally:
+            held.discard(lock_path)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -110,22 +129,27 @@ def _remove_old(folder: Path, keep: Path) -> None:
 
 @contextlib.contextmanager
 def write(
-    db: Path | str, *, on_wait: Callable[[], None] | None = None, wait: bool = True
+    db: Path | str,
+    *,
+    on_wait: Callable[[], None] | None = None,
+    wait: bool = True,
+    fresh: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy; publish it when the block ends without error.
 
     The block runs inside one transaction; migrations and reference data are brought up to date first
-    and the marts are rebuilt last, so every published snapshot is consistent.
+    and the marts are rebuilt last, so every published snapshot is consistent. ``fresh`` starts from
+    an empty warehouse instead of a copy of the current one (demo and rebuild).
     """
     db = Path(db)
-    with _lock(db, on_wait, wait):
+    with locked(db, on_wait, wait):
         folder = snapshot_dir(db)
         folder.mkdir(parents=True, exist_ok=True)
         for leftover in folder.glob("*.tmp"):  # from a writer killed mid-way
             leftover.unlink()
         number = _next_number(folder)
         tmp = folder / f"{number:06d}.duckdb.tmp"
-        current = current_snapshot(db)
+        current = None if fresh else current_snapshot(db)
         if current is not None:
             shutil.copyfile(current, tmp)
         con = duckdb.connect(str(tmp))

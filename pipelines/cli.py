@@ -1,0 +1,149 @@
+"""Command line: ``python -m pipelines demo|load|summary|rebuild|users``.
+
+Exit codes: 0 done, 1 file rejected (or unexpected failure, database unchanged), 2 usage error.
+Never a traceback: every failure becomes one clear sentence in the chosen language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines import ingest, replay, summary, warehouse
+from pipelines.i18n import LANGUAGES, t
+from pipelines.ingest import UPLOAD_KINDS, UsageError
+from pipelines.problems import Problem
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _quarter(text: str) -> str:
+    if not ingest.QUARTER.match(text):
+        raise argparse.ArgumentTypeError(t("usage.bad_quarter", "en", quarter=text))
+    return text
+
+
+def parser() -> argparse.ArgumentParser:
+    """Build the argument parser (the interface scripts and the upload page rely on)."""
+    p = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--db", required=True, type=Path, help="warehouse file (created when missing)")
+        c.add_argument("--lang", choices=LANGUAGES, default="fi", help="language of messages")
+        return c
+
+    command("demo", "build the deterministic VALPAS 2 demo warehouse")
+    command("rebuild", "rebuild the warehouse from the kept raw uploads")
+    load = command("load", "validate a coordinator's file and load it")
+    load.add_argument("--project", required=True, help="project code, e.g. VALPAS2")
+    load.add_argument("--quarter", required=True, type=_quarter, help="reporting quarter YYYYQn")
+    load.add_argument("--kind", required=True, choices=UPLOAD_KINDS)
+    load.add_argument("--format", choices=("text", "json"), default="text")
+    load.add_argument("--user", default="cli", help="who is loading (recorded in the audit log)")
+    load.add_argument("file", type=Path)
+    summ = command("summary", "print the headline figures computed from the marts")
+    summ.add_argument("--project", required=True)
+    summ.add_argument("--quarter", type=_quarter, help="default: the latest quarter with data")
+    summ.add_argument("--municipality", help="municipality code, e.g. 261")
+    summ.add_argument("--format", choices=("text", "json"), default="json")
+    return p
+
+
+def _problem_line(problem: Problem, lang: str) -> str:
+    if problem.row is None:
+        return t("cli.file_problem", lang, message=problem.message(lang))
+    sheet = t("cli.sheet", lang, sheet=problem.sheet) if problem.sheet else ""
+    value = "" if problem.value is None else f" ({problem.value!r})"
+    line = t("cli.problem_line", lang, row=problem.row, column=problem.column, value=value, message=problem.message(lang))
+    return sheet + line
+
+
+def _load(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise UsageError("usage.no_file", path=str(args.file))
+    result = ingest.load_file(
+        args.db,
+        args.file,
+        project_code=args.project,
+        quarter=args.quarter,
+        kind=args.kind,
+        user_name=args.user,
+        on_wait=lambda: print(t("cli.waiting", args.lang), file=sys.stderr, flush=True),
+    )
+    name = args.file.name
+    if result.status == "rejected":
+        if args.format == "json":
+            print(json.dumps([p.to_dict(args.lang) for p in result.problems], ensure_ascii=False, indent=2))
+        else:
+            print(t("cli.rejected", args.lang, file=name, count=len(result.problems)), file=sys.stderr)
+            for problem in result.problems:
+                print("  " + _problem_line(problem, args.lang), file=sys.stderr)
+        return EXIT_REJECTED
+    key = "cli.loaded" if result.status == "accepted" else "cli.unchanged"
+    message = t(key, args.lang, file=name, rows=result.n_rows, upload_id=result.upload_id,
+                municipalities=", ".join(result.municipalities) or "-")
+    if args.format == "json":
+        print(json.dumps({"status": result.status, "upload_id": result.upload_id, "n_rows": result.n_rows,
+                          "municipalities": list(result.municipalities), "message": message}, ensure_ascii=False))
+    else:
+        print(message)
+    return EXIT_OK
+
+
+def _summary(args: argparse.Namespace) -> int:
+    warehouse.ensure(args.db)
+    con = warehouse.connect_reader(args.db)
+    try:
+        known = {r[0] for r in con.execute("select project_code from ref.projects").fetchall()}
+        if args.project not in known:
+            raise UsageError("usage.unknown_project", project=args.project, known=", ".join(sorted(known)))
+        if args.municipality is not None:
+            args.municipality = args.municipality.strip().zfill(3)
+            found = con.execute("select 1 from ref.municipalities where municipality_code = ?", [args.municipality])
+            if not found.fetchall():
+                raise UsageError("usage.unknown_municipality", municipality=args.municipality)
+        quarter = args.quarter or summary.latest_quarter(con, args.project)
+        if quarter is None:
+            print(t("cli.no_data", args.lang, project=args.project), file=sys.stderr)
+            return EXIT_REJECTED
+        figures = summary.summary(con, args.project, quarter, args.municipality)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    args = parser().parse_args(argv)
+    lang = args.lang
+    try:
+        if args.command == "demo":
+            n = replay.build_demo(args.db)
+            print(t("cli.demo_built", lang, path=args.db, uploads=n))
+            return EXIT_OK
+        if args.command == "rebuild":
+            n = replay.rebuild(args.db)
+            print(t("cli.rebuilt", lang, path=args.db, uploads=n))
+            return EXIT_OK
+        if args.command == "load":
+            return _load(args)
+        return _summary(args)
+    except UsageError as err:
+        print(t(err.key, lang, **err.params), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # the promise is a sentence, never a traceback; the database is untouched
+        print(t("cli.internal_error", lang, error=f"{type(err).__name__}: {err}"), file=sys.stderr)
+        return EXIT_REJECTED
+

@@ -1,0 +1,304 @@
+"""Upload a coordinator's file: read -> personal-data guard -> validate -> transform -> load.
+
+The same functions serve the CLI, the demo builder, ``rebuild`` and the dashboard's upload page.
+``validate_upload`` is pure apart from reading the file; ``apply_upload`` writes to a connection that
+``warehouse.write`` holds, so a load is one transaction in a private snapshot copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import codes, pii, read, schemas, transform, warehouse
+from pipelines.problems import Problem, RejectedFile
+from pipelines.transform import Context
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
+MANIFEST = "manifest.jsonl"
+
+
+class UsageError(ValueError):
+    """The request itself is wrong (unknown project, malformed quarter): nothing was read."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A file that passed every check: staging frames by kind, ready to load."""
+
+    kind: str
+    frames: dict[str, pl.DataFrame]
+
+    @property
+    def n_rows(self) -> int:
+        return sum(f.height for f in self.frames.values())
+
+    @property
+    def municipalities(self) -> list[str]:
+        clients = self.frames.get("clients")
+        return [] if clients is None else sorted(clients["municipality_code"].unique().to_list())
+
+
+@dataclass(frozen=True)
+class UploadMeta:
+    """Who uploaded what, when: the audit row's facts."""
+
+    project_code: str
+    quarter: str
+    kind: str
+    file_name: str
+    sha256: str
+    user_name: str = "cli"
+    uploaded_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC).replace(tzinfo=None))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What happened to an upload: accepted, unchanged (identical re-upload) or rejected."""
+
+    status: str
+    upload_id: int
+    n_rows: int = 0
+    municipalities: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+def quarter_end(quarter: str) -> date:
+    """Return the last day of a ``YYYYQn`` quarter."""
+    m = QUARTER.match(quarter)
+    if not m:
+        raise UsageError("usage.bad_quarter", quarter=quarter)
+    year, q = int(m.group(1)), int(m.group(2))
+    return (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
+
+
+def quarter_start(quarter: str) -> date:
+    """Return the first day of a ``YYYYQn`` quarter."""
+    end = quarter_end(quarter)
+    return date(end.year, end.month - 2, 1)
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_context(
+    con: duckdb.DuckDBPyConnection,
+    project_code: str,
+    quarter: str,
+    allowed_municipalities: frozenset[str] | None = None,
+) -> Context:
+    """Read what validation needs from the warehouse; unknown projects are a usage error."""
+    q_end = quarter_end(quarter)
+    rows = con.execute("select start_date, end_date from ref.projects where project_code = ?", [project_code]).fetchall()
+    if not rows:
+        known = ", ".join(r[0] for r in con.execute("select project_code from ref.projects order by 1").fetchall())
+        raise UsageError("usage.unknown_project", project=project_code, known=known)
+    start, end = rows[0]
+    if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
+        raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
+    municipalities: dict[str, str] = {}
+    for code, fi, sv in con.execute("select municipality_code, name_fi, name_sv from ref.municipalities").fetchall():
+        municipalities.update({code: code, codes.normalise(fi): code, codes.normalise(sv): code})
+    regions: dict[str, str] = {}
+    for code, *names in con.execute("select wellbeing_region_code, name_fi, name_sv, name_en from ref.wellbeing_regions").fetchall():
+        regions.update({code: code, **{codes.normalise(n): code for n in names}})
+    in_project = con.execute(
+        "select municipality_code from ref.project_municipalities where project_code = ?", [project_code]
+    ).fetchall()
+    events = con.execute("select event_id from staging.events where project_code = ?", [project_code]).fetchall()
+    return Context(
+        project_code=project_code,
+        quarter=quarter,
+        project_start=start,
+        project_end=end,
+        quarter_end=q_end,
+        municipalities=municipalities,
+        project_municipalities=frozenset(r[0] for r in in_project),
+        regions=regions,
+        existing_event_ids=frozenset(r[0] for r in events),
+        allowed_municipalities=allowed_municipalities,
+    )
+
+
+def _sheet_label(kind: str, upload_kind: str) -> str | None:
+    return codes.WORKBOOK_SHEETS[kind] if upload_kind == "workbook" else None
+
+
+def _with_sheet(problems: list[Problem], sheet: str | None) -> list[Problem]:
+    return [dataclasses.replace(p, sheet=sheet) for p in problems] if sheet else problems
+
+
+def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
+    """Check a file against the data contract; raise ``RejectedFile`` listing every problem found."""
+    sheets = read.read_upload(path, kind)
+    found: list[Problem] = []
+    for sheet_kind, raw in sheets.items():  # personal data first: nothing else looks at such a file
+        found += _with_sheet(pii.scan(raw), _sheet_label(sheet_kind, kind))
+    if found:
+        raise RejectedFile(found)
+    mapped: dict[str, tuple[pl.DataFrame, dict[str, str]]] = {}
+    for sheet_kind, raw in sheets.items():
+        try:
+            mapped[sheet_kind] = read.map_headers(raw, sheet_kind)
+        except RejectedFile as rejected:
+            found += _with_sheet(rejected.problems, _sheet_label(sheet_kind, kind))
+    if found:
+        raise RejectedFile(found)
+    if all(frame.height == 0 for frame, _ in mapped.values()):
+        raise RejectedFile([Problem("no_rows")])
+    if "events" in mapped:
+        ids = mapped["events"][0]["event_id"].drop_nulls().str.strip_chars()
+        ctx = dataclasses.replace(ctx, file_event_ids=frozenset(ids.to_list()))
+    frames = {}
+    for sheet_kind, (frame, headers) in mapped.items():
+        parsed = transform.PARSERS[sheet_kind](frame, ctx)
+        found += _with_sheet(schemas.problems(parsed, sheet_kind, ctx, headers), _sheet_label(sheet_kind, kind))
+        frames[sheet_kind] = parsed
+    if found:
+        raise RejectedFile(found)
+    staged = {k: schemas.STAGING[k].validate(transform.to_staging(f, k, ctx)) for k, f in frames.items()}
+    return Validated(kind=kind, frames=staged)
+
+
+def _is_unchanged(con: duckdb.DuckDBPyConnection, meta: UploadMeta, validated: Validated) -> bool:
+    """Tell whether the same file is already the current upload for everything it would replace."""
+    if validated.kind == "clients":
+        current = con.execute(
+            """select count(*) filter (where u.file_sha256 = $sha), count(*)
+               from staging.client_snapshots s join audit.uploads u using (upload_id)
+               where s.project_code = $project and s.quarter = $quarter
+                 and list_contains($municipalities, s.municipality_code)""",
+            {"sha": meta.sha256, "project": meta.project_code, "quarter": meta.quarter,
+             "municipalities": validated.municipalities},
+        ).fetchall()[0]
+        return current[1] == len(validated.municipalities) and current[0] == current[1]
+    latest = con.execute(
+        """select file_sha256 from audit.uploads
+           where project_code = ? and kind = ? and status = 'accepted'
+           order by upload_id desc limit 1""",
+        [meta.project_code, meta.kind],
+    ).fetchall()
+    return bool(latest) and latest[0][0] == meta.sha256
+
+
+def next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the next upload id (audit rows are never deleted, so ids are never reused)."""
+    return con.execute("select coalesce(max(upload_id), 0) + 1 from audit.uploads").fetchall()[0][0]
+
+
+def record(con, upload_id: int, meta: UploadMeta, *, status: str, n_rows: int = 0, n_problems: int = 0,
+           stored_file: str | None = None) -> None:
+    """Write the audit row of one upload attempt."""
+    con.execute(
+        "insert into audit.uploads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [upload_id, meta.uploaded_at, meta.user_name, meta.project_code, meta.quarter, meta.kind,
+         meta.file_name, meta.sha256, n_rows, status, n_problems, stored_file],
+    )
+
+
+def apply_upload(con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta,
+                 stored_file: str | None) -> LoadResult:
+    """Replace the staging rows an accepted upload stands for and record it; marts follow on publish."""
+    upload_id = next_upload_id(con)
+    if _is_unchanged(con, meta, validated):
+        record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
+        return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
+    frames = {k: f.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id")) for k, f in validated.frames.items()}
+    if (clients := frames.get("clients")) is not None:
+        con.execute("insert into staging.clients by name select * from clients")
+        con.execute(
+            """insert or replace into staging.client_snapshots
+               select distinct project_code, municipality_code, quarter, upload_id from clients"""
+        )
+    if (events := frames.get("events")) is not None:
+        con.execute("delete from staging.events where project_code = ? and event_id in (select event_id from events)",
+                    [meta.project_code])
+        con.execute("insert into staging.events by name select * from events")
+    if (attendance := frames.get("attendance")) is not None:
+        # an event's attendance rows are replaced together: the file states all sectors of each event in it
+        con.execute(
+            "delete from staging.attendance where project_code = ? and event_id in (select event_id from attendance)",
+            [meta.project_code],
+        )
+        con.execute("insert into staging.attendance by name select * from attendance")
+    record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
+    return LoadResult("accepted", upload_id, validated.n_rows, tuple(validated.municipalities))
+
+
+def keep_raw(db: Path, path: Path, sha256: str) -> str:
+    """Copy an accepted file under the uploads folder, named by its hash; return its relative name."""
+    folder = warehouse.uploads_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{sha256}{path.suffix.lower()}"
+    if not (folder / name).exists():
+        shutil.copyfile(path, folder / f"{name}.tmp")
+        (folder / f"{name}.tmp").replace(folder / name)
+    return name
+
+
+def append_manifest(db: Path, entry: dict) -> None:
+    """Append one accepted load to the uploads manifest that ``rebuild`` replays."""
+    folder = warehouse.uploads_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / MANIFEST, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
+def safe_file_name(name: str) -> str:
+    """Return the file name for the audit log, or a placeholder when it holds personal data."""
+    frame = pl.DataFrame({"excel_row": [1], "file": [name]})
+    return "[poistettu / removed]" if pii.scan(frame) else name
+
+
+def load_file(
+    db: Path | str,
+    path: Path | str,
+    *,
+    project_code: str,
+    quarter: str,
+    kind: str,
+    user_name: str = "cli",
+    file_name: str | None = None,
+    allowed_municipalities: frozenset[str] | None = None,
+    on_wait=None,
+) -> LoadResult:
+    """Validate and load one file as one published snapshot; a rejected file changes no data."""
+    db, path = Path(db), Path(path)
+    if kind not in UPLOAD_KINDS:
+        raise UsageError("usage.bad_kind", kind=kind)
+    quarter_end(quarter)
+    meta = UploadMeta(project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name)
+    with warehouse.locked(db, on_wait):
+        with warehouse.write(db) as con:
+            ctx = load_context(con, project_code, quarter, allowed_municipalities)
+            try:
+                validated = validate_upload(path, kind, ctx)
+            except RejectedFile as rejected:
+                upload_id = next_upload_id(con)
+                record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
+                return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
+            stored = keep_raw(db, path, meta.sha256)
+            result = apply_upload(con, validated, meta, stored)
+        if result.status == "accepted":
+            append_manifest(db, {"action": "load", **dataclasses.asdict(meta), "stored_file": stored})
+    return result

@@ -1,0 +1,251 @@
+"""Pandera schemas: every rule of the data contract, checked lazily so all problems come at once.
+
+Each upload kind has an input schema over the parsed frame (``transform.parse_*``: typed values beside
+``raw_<col>`` text) whose checks are named ``"<column>:<code>"``; ``problems()`` turns pandera's failure
+cases into ``Problem``s with the Excel row, the header as written and the raw cell. A staging schema per
+kind then checks the typed rows that will be loaded (types, codes, keys) as the last gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from pipelines import codes
+from pipelines.problems import Problem
+from pipelines.transform import CLIENT_ID, EVENT_ID, Context
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One contract rule: ``ok`` is True for rows that pass (nulls pass unless the rule is about them)."""
+
+    column: str
+    code: str
+    ok: pl.Expr
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _raw(c: str) -> pl.Expr:
+    return pl.col(f"raw_{c}")
+
+
+def _required(c: str) -> Rule:
+    return Rule(c, "required", _raw(c).is_not_null())
+
+
+def _category(c: str, parsed: str, mapping: dict) -> Rule:
+    expected_fi = ", ".join(s[0] for s in mapping.values())
+    expected_en = ", ".join(s[-1] if len(s) > 1 else s[0] for s in mapping.values())
+    ok = _raw(c).is_null() | pl.col(parsed).is_not_null()
+    return Rule(c, "invalid_category", ok, (("expected_fi", expected_fi), ("expected_en", expected_en)))
+
+
+def _date(c: str) -> Rule:
+    return Rule(c, "invalid_date", _raw(c).is_null() | pl.col(c).is_not_null())
+
+
+def _fmt(d) -> str:
+    return f"{d.day}.{d.month}.{d.year}"
+
+
+def _within_project(c: str, ctx: Context) -> Rule:
+    ok = pl.col(c).is_null() | pl.col(c).is_between(pl.lit(ctx.project_start), pl.lit(ctx.project_end))
+    return Rule(c, "date_outside_project", ok, (("start", _fmt(ctx.project_start)), ("end", _fmt(ctx.project_end))))
+
+
+def _not_after_quarter(c: str, ctx: Context) -> Rule:
+    ok = pl.col(c).is_null() | (pl.col(c) <= pl.lit(ctx.quarter_end))
+    return Rule(c, "date_after_quarter", ok, (("quarter", ctx.quarter), ("end", _fmt(ctx.quarter_end))))
+
+
+def client_rules(ctx: Context) -> list[Rule]:
+    """Return the rules for a clients file (asiakkaat): one row per client."""
+    ended = _raw("end_date").is_not_null()
+    municipality_known = pl.col("municipality_code").is_not_null()
+    rules = [
+        _required("client_id"),
+        Rule("client_id", "client_id_format", _raw("client_id").is_null() | pl.col("client_id").str.contains(CLIENT_ID)),
+        Rule("client_id", "duplicate_client_id", pl.col("client_id").is_null() | ~pl.col("client_id").is_duplicated()),
+        _required("municipality"),
+        Rule("municipality", "unknown_municipality", _raw("municipality").is_null() | municipality_known),
+        Rule(
+            "municipality",
+            "municipality_not_in_project",
+            ~municipality_known | pl.col("municipality_code").is_in(sorted(ctx.project_municipalities)),
+            (("project", ctx.project_code),),
+        ),
+        _required("age_group"),
+        _category("age_group", "age_group", codes.AGE_GROUP),
+        _category("gender", "gender", codes.GENDER),
+        _required("start_date"),
+        _date("start_date"),
+        _within_project("start_date", ctx),
+        _not_after_quarter("start_date", ctx),
+        _date("end_date"),
+        Rule(
+            "end_date",
+            "end_before_start",
+            pl.col("end_date").is_null() | pl.col("start_date").is_null() | (pl.col("end_date") >= pl.col("start_date")),
+        ),
+        _not_after_quarter("end_date", ctx),
+        _required("status_at_entry"),
+        _category("status_at_entry", "status_at_entry", codes.STATUS),
+        Rule("is_long_term_unemployed", "invalid_yes_no", _raw("is_long_term_unemployed").is_null() | pl.col("is_long_term_unemployed").is_not_null()),
+        Rule(
+            "is_long_term_unemployed",
+            "long_term_not_unemployed",
+            ~pl.col("is_long_term_unemployed").fill_null(False) | (pl.col("status_at_entry") == "unemployed").fill_null(True),
+        ),
+        _category("status_at_exit", "status_at_exit", codes.STATUS),
+        Rule("status_at_exit", "exit_status_while_active", _raw("status_at_exit").is_null() | ended),
+        _category("pathway", "pathway", codes.PATHWAY),
+        Rule("pathway", "pathway_while_active", _raw("pathway").is_null() | ended),
+        Rule("pathway", "pathway_required", ~ended | _raw("pathway").is_not_null()),
+        Rule("coach", "text_too_long", _raw("coach").is_null() | (_raw("coach").str.len_chars() <= 40)),
+    ]
+    if ctx.allowed_municipalities is not None:
+        in_scope = pl.col("municipality_code").is_in(sorted(ctx.allowed_municipalities))
+        rules.append(Rule("municipality", "out_of_scope", ~municipality_known | in_scope))
+    return rules
+
+
+def event_rules(ctx: Context) -> list[Rule]:
+    """Return the rules for an events file (tapahtumat): one row per event for professionals."""
+    municipality_known = pl.col("municipality_code").is_not_null()
+    return [
+        _required("event_id"),
+        Rule("event_id", "event_id_format", _raw("event_id").is_null() | pl.col("event_id").str.contains(EVENT_ID)),
+        Rule("event_id", "duplicate_event_id", pl.col("event_id").is_null() | ~pl.col("event_id").is_duplicated()),
+        _required("title"),
+        Rule("title", "text_too_long", _raw("title").is_null() | (_raw("title").str.len_chars() <= 200)),
+        _required("event_date"),
+        _date("event_date"),
+        _within_project("event_date", ctx),
+        _required("event_type"),
+        _category("event_type", "event_type", codes.EVENT_TYPE),
+        _required("delivery"),
+        _category("delivery", "delivery", codes.DELIVERY),
+        _required("wellbeing_region"),
+        Rule("wellbeing_region", "unknown_region", _raw("wellbeing_region").is_null() | pl.col("wellbeing_region_code").is_not_null()),
+        Rule("municipality", "unknown_municipality", _raw("municipality").is_null() | municipality_known),
+    ]
+
+
+def attendance_rules(ctx: Context) -> list[Rule]:
+    """Return the rules for an attendance file (osallistumiset): one row per event and sector."""
+    known = sorted(ctx.existing_event_ids | ctx.file_event_ids)
+    key = pl.struct("event_id", "sector")
+    return [
+        _required("event_id"),
+        Rule("event_id", "unknown_event", pl.col("event_id").is_null() | pl.col("event_id").is_in(known)),
+        _required("sector"),
+        _category("sector", "sector", codes.SECTOR),
+        Rule("sector", "duplicate_attendance", pl.col("sector").is_null() | ~key.is_duplicated()),
+        _required("n_participants"),
+        Rule(
+            "n_participants",
+            "invalid_count",
+            _raw("n_participants").is_null() | (pl.col("n_participants").fill_null(0) >= 1),
+        ),
+    ]
+
+
+RULES = {"clients": client_rules, "events": event_rules, "attendance": attendance_rules}
+GRAIN = {
+    "clients": "One row per client in a municipality's full client list as at the quarter's end.",
+    "events": "One row per event (training, seminar, workshop) for professionals.",
+    "attendance": "One row per event and professional sector: the number of participations.",
+}
+
+
+def input_schema(kind: str, ctx: Context) -> pa.DataFrameSchema:
+    """Build the pandera schema of a parsed upload frame: one named check per contract rule."""
+    rules = RULES[kind](ctx)
+    checks = [pa.Check(lambda data, ok=r.ok: data.lazyframe.select(ok), name=f"{r.column}:{r.code}") for r in rules]
+    return pa.DataFrameSchema({"excel_row": pa.Column(pl.Int64)}, checks=checks, name=kind, description=GRAIN[kind])
+
+
+def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, str]) -> list[Problem]:
+    """Validate lazily and return every problem with its Excel row, header as written and raw value."""
+    rules = {f"{r.column}:{r.code}": r for r in RULES[kind](ctx)}
+    try:
+        input_schema(kind, ctx).validate(parsed, lazy=True)
+    except SchemaErrors as err:
+        cases = err.failure_cases.filter(pl.col("check").is_in(list(rules))).select("check", "index")
+        found = []
+        for check, index in cases.unique().iter_rows():
+            rule = rules[check]
+            row = parsed.row(index, named=True)
+            found.append(
+                Problem(
+                    code=rule.code,
+                    row=row["excel_row"],
+                    column=headers.get(rule.column, rule.column),
+                    value=row.get(f"raw_{rule.column}"),
+                    params=dict(rule.params),
+                )
+            )
+        return found
+    return []
+
+
+def _codes_of(mapping: dict) -> list[str]:
+    return [str(c) for c in mapping]
+
+
+STAGING = {
+    "clients": pa.DataFrameSchema(
+        {
+            "project_code": pa.Column(pl.String),
+            "quarter": pa.Column(pl.String, pa.Check.str_matches(r"^\d{4}Q[1-4]$")),
+            "municipality_code": pa.Column(pl.String, pa.Check.str_matches(r"^\d{3}$")),
+            "client_id": pa.Column(pl.String, unique=True),
+            "age_group": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.AGE_GROUP))),
+            "gender": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.GENDER))),
+            "start_date": pa.Column(pl.Date),
+            "end_date": pa.Column(pl.Date, nullable=True),
+            "status_at_entry": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.STATUS))),
+            "is_long_term_unemployed": pa.Column(pl.Boolean, nullable=True),
+            "status_at_exit": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.STATUS)), nullable=True),
+            "pathway": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.PATHWAY)), nullable=True),
+            "coach": pa.Column(pl.String, nullable=True),
+        },
+        name="staging.clients",
+        description="One row per client per uploaded (project, municipality, quarter) snapshot.",
+        strict=True,
+        ordered=True,
+    ),
+    "events": pa.DataFrameSchema(
+        {
+            "project_code": pa.Column(pl.String),
+            "event_id": pa.Column(pl.String, unique=True),
+            "title": pa.Column(pl.String),
+            "event_date": pa.Column(pl.Date),
+            "event_type": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.EVENT_TYPE))),
+            "delivery": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.DELIVERY))),
+            "wellbeing_region_code": pa.Column(pl.String, pa.Check.str_matches(r"^\d{2}$")),
+            "municipality_code": pa.Column(pl.String, nullable=True),
+        },
+        name="staging.events",
+        description="One row per event for professionals.",
+        strict=True,
+        ordered=True,
+    ),
+    "attendance": pa.DataFrameSchema(
+        {
+            "project_code": pa.Column(pl.String),
+            "event_id": pa.Column(pl.String),
+            "sector": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.SECTOR))),
+            "n_participants": pa.Column(pl.Int32, pa.Check.ge(1)),
+        },
+        name="staging.attendance",
+        description="One row per event and professional sector.",
+        strict=True,
+        ordered=True,
+        unique=["event_id", "sector"],
+    ),
+}
