@@ -1,4 +1,5 @@
 -- One row per project and reporting quarter: from the project's start to its end, and any later data.
+-- has_data: some upload (clients or events) is about this quarter; has_client_data: a client list is.
 create or replace table marts.quarters as
 with data_quarters as (
     select project_code, quarter from staging.client_snapshots
@@ -28,7 +29,11 @@ select
     quarter_of(s.quarter_start_date) as quarter,
     s.quarter_start_date,
     quarter_end(quarter_of(s.quarter_start_date)) as quarter_end_date,
-    d.quarter is not null as has_data
+    d.quarter is not null as has_data,
+    exists (
+        select 1 from staging.client_snapshots c
+        where c.project_code = s.project_code and c.quarter = quarter_of(s.quarter_start_date)
+    ) as has_client_data
 from spine s
 left join data_quarters d on d.project_code = s.project_code and d.quarter = quarter_of(s.quarter_start_date)
 order by s.project_code, s.quarter_start_date;

@@ -1,2 +1,2 @@
--- The latest quarter with client data for a project (null when none).
-select max(quarter) as quarter from marts.client_counts where project_code = $project;
+-- The latest quarter for which a client list was uploaded (null when none).
+select max(quarter) as quarter from marts.quarters where project_code = $project and has_client_data;
