@@ -1,0 +1,224 @@
+"""Read what coordinators upload into all-text Polars frames, with the row numbers they see in Excel.
+
+Reading only turns bytes into text cells: parsing dates, numbers and categories is validation's job, so
+every problem can be reported against the cell as the coordinator wrote it. ``map_headers`` then renames
+the headers as written to the canonical column names of ``pipelines.codes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from pipelines.codes import FIELDS, KINDS, WORKBOOK_SHEETS, Field, normalise
+from pipelines.problems import Problem, RejectedFile
+
+ROW = "excel_row"  # the row number the coordinator sees in Excel: header = 1, first data row = 2
+TEXT_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXPECTED_FORMATS = ".csv, .xlsx"
+SEPARATORS = (";", ",", "\t")  # ";" first: Excel's CSV in the Finnish locale, and the winner of a tie
+DUPLICATE = "_duplicated_"  # polars' own suffix for a repeated header; map_headers reports it
+ZIP = b"PK\x03\x04"  # every .xlsx is a zip archive
+# Files that are not text though named .csv: PDF, zip (xlsx, docx), old binary Office (xls, doc).
+BINARY_SIGNATURES = (b"%PDF", ZIP, b"\xd0\xcf\x11\xe0")
+# A date cell read as text is "2023-07-31 00:00:00"; the midnight is noise, a real time of day is kept.
+MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
+# No header is a number or a date, so a first row holding one is data: the header row is missing.
+DATA_CELL = re.compile(r"[-+]?\d+(?:[.,]\d+)?|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}.*")
+
+
+def read_upload(path: str | Path, kind: str) -> dict[str, pl.DataFrame]:
+    """Read an upload into ``{kind: frame}``; a workbook gives ``{"events": ..., "attendance": ...}``."""
+    if kind not in (*KINDS, "workbook"):
+        raise ValueError(f"unknown upload kind {kind!r}")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    expected = ".xlsx" if kind == "workbook" else EXPECTED_FORMATS
+    is_text = suffix in TEXT_SUFFIXES and kind != "workbook"
+    if not is_text and suffix not in EXCEL_SUFFIXES:
+        raise _reject("unsupported_format", expected=expected, found=suffix)
+    data = path.read_bytes()
+    if not data.strip():
+        raise _reject("empty_file")
+    if is_text:
+        sheets = {kind: (None, _read_csv(data))}
+    elif data.startswith(ZIP):
+        sheets = _read_xlsx(data, kind)
+    else:  # an old .xls, a CSV or a PDF renamed .xlsx
+        raise _reject("unsupported_format", expected=expected, found=suffix)
+    frames, problems = {}, []
+    for name, (sheet, raw) in sheets.items():
+        try:
+            frames[name] = _tidy(raw, name)
+        except RejectedFile as rejected:  # a workbook reports both its sheets at once
+            problems += [replace(problem, sheet=sheet) for problem in rejected.problems]
+    if problems:
+        raise RejectedFile(problems)
+    return frames
+
+
+def map_headers(frame: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Rename headers to canonical names; reject missing, unknown and duplicate columns all at once."""
+    fields = FIELDS[kind]
+    by_spelling = {_fold(s): f for f in fields for s in (f.fi, f.en, f.name)}
+    accepted = ", ".join(f.fi for f in fields)
+    header_map: dict[str, str] = {}
+    problems: list[Problem] = []
+    for header in frame.columns:
+        if header == ROW:
+            continue
+        base, _, number = header.rpartition(DUPLICATE)
+        # A header written twice comes suffixed (see _unique); problems name it as written.
+        written = base if base in frame.columns and number.isdigit() else header
+        field = by_spelling.get(_fold(written))
+        if field is None:
+            problems.append(Problem("unknown_column", column=written, params={"expected": accepted}))
+        elif field.name in header_map:  # twice, or under two spellings such as kunta and municipality
+            problems.append(Problem("duplicate_column", column=written, params=_spelling(field)))
+        else:
+            header_map[field.name] = header
+    problems += [
+        Problem("missing_column", column=f.fi, params=_spelling(f))
+        for f in fields
+        if f.required and f.name not in header_map
+    ]
+    if problems:
+        raise RejectedFile(list(dict.fromkeys(problems)))  # a header written three times counts once
+    # Optional columns the file leaves out are added empty, so later steps see one shape.
+    empty = pl.lit(None, pl.String)
+    columns = [(pl.col(header_map[f.name]) if f.name in header_map else empty).alias(f.name) for f in fields]
+    return frame.select(ROW, *columns), {f.name: header_map.get(f.name, f.fi) for f in fields}
+
+
+def _spelling(field: Field) -> dict[str, object]:
+    return {"expected": f"{field.fi} / {field.en}"}
+
+
+def _fold(header: str) -> str:
+    """Fold a header for matching: as ``normalise``, with underscores as spaces."""
+    return normalise(header.replace("_", " "))
+
+
+def _reject(code: str, **params: object) -> RejectedFile:
+    """Return the rejection of the whole file for one file-level reason."""
+    return RejectedFile([Problem(code, params=params)])
+
+
+def _read_csv(data: bytes) -> pl.DataFrame:
+    """Parse CSV bytes into text columns named by Excel column letter, numbered from row 1."""
+    text = _decode(data)
+    if text is None:
+        raise _reject("unsupported_format", expected=EXPECTED_FORMATS, found="binary")
+    if not text.strip():  # a byte-order mark and nothing else
+        raise _reject("empty_file")
+    lines = text.split("\n")
+    header = next((line for line in lines if line.strip(';,\t" \r')), "")
+    unquoted = re.sub(r'"[^"]*"', "", header)  # a quoted header may contain any separator
+    separator = max(SEPARATORS, key=unquoted.count)
+    # Enough columns for the widest line, so a ragged row is padded instead of failing the read.
+    width = max(line.count(separator) for line in lines) + 1
+    try:
+        raw = pl.read_csv(
+            text.encode(),
+            has_header=False,
+            separator=separator,
+            schema={_letter(i): pl.String for i in range(width)},
+            missing_columns="insert",
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise _reject("unreadable", expected=EXPECTED_FORMATS) from exc
+    return raw.with_row_index(ROW, offset=1)
+
+
+def _decode(data: bytes) -> str | None:
+    """Return the text of CSV bytes (UTF-8, else Windows-1252, else Latin-1), or None if not text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16 with a BOM
+        return data.decode("utf-16", errors="replace")
+    if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
+        return None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1")  # cp1252 leaves five bytes undefined; Latin-1 decodes anything
+
+
+def _read_xlsx(data: bytes, kind: str) -> dict[str, tuple[str | None, pl.DataFrame]]:
+    """Read the sheets an upload needs from xlsx bytes: ``{kind: (sheet name of a workbook, cells)}``."""
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # calamine raises its own errors for corrupt files; none may escape
+        raise _reject("unreadable", expected=".xlsx") from exc
+    if kind != "workbook":
+        return {kind: (None, _load_sheet(reader, 0))}
+    by_name = {normalise(name): name for name in reader.sheet_names}
+    picked = {k: by_name.get(sheet, by_name.get(k)) for k, sheet in WORKBOOK_SHEETS.items()}
+    if None in picked.values():
+        sheets, found = ", ".join(WORKBOOK_SHEETS.values()), ", ".join(reader.sheet_names)
+        raise _reject("missing_sheet", sheets=sheets, found=found)
+    return {k: (sheet, _load_sheet(reader, sheet)) for k, sheet in picked.items()}
+
+
+def _load_sheet(reader: fastexcel.ExcelReader, sheet: int | str) -> pl.DataFrame:
+    """Load one sheet as text cells from row 1, so row numbers are Excel's."""
+    # All cells as text: inferring types from a sample turns a text cell below it into null,
+    # and a date cell as text is ISO ("2023-07-31 00:00:00"), a whole number "12" not "12.0".
+    try:
+        loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+        raw = loaded.to_polars()
+        letters = [_letter(c.absolute_index) for c in loaded.available_columns()]
+    except Exception as exc:  # as above: a corrupt sheet is the coordinator's problem, not a traceback
+        raise _reject("unreadable", expected=".xlsx") from exc
+    raw.columns = letters
+    return raw.with_columns(pl.all().str.replace(MIDNIGHT, "${1}")).with_row_index(ROW, offset=1)
+
+
+def _tidy(raw: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Head the cells by the first non-empty row; drop empty rows and unnamed empty columns."""
+    cells = [c for c in raw.columns if c != ROW]
+    if not cells:
+        raise _reject("empty_file")
+    raw = raw.with_columns(pl.col(cells).str.strip_chars().replace("", None)).filter(
+        pl.any_horizontal(pl.col(cells).is_not_null())
+    )
+    if raw.height == 0:
+        raise _reject("empty_file")
+    titles = raw.select(cells).row(0)
+    if any(title is not None and DATA_CELL.fullmatch(title) for title in titles):
+        raise _reject("no_header", expected=", ".join(f.fi for f in FIELDS[kind]))
+    data = raw.slice(1)
+    if data.height == 0 and kind != "clients":  # an empty client list is a real answer; no events is not
+        raise _reject("no_rows")
+    # An unnamed column with values is named by its letter, so a problem in it can still be found.
+    kept = {c: t or c for c, t in zip(cells, titles, strict=True) if t or data[c].null_count() < data.height}
+    names = _unique(kept.values())
+    columns = [pl.col(c).alias(name) for c, name in zip(kept, names, strict=True)]
+    return data.select(pl.col(ROW).cast(pl.Int64), *columns)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    """Suffix repeated headers as polars does (``kunta``, ``kunta_duplicated_0``), for map_headers."""
+    counts = {ROW: 1}
+    unique = []
+    for name in names:
+        count = counts.get(name, 0)
+        counts[name] = count + 1
+        unique.append(name if count == 0 else f"{name}{DUPLICATE}{count - 1}")
+    return unique
+
+
+def _letter(index: int) -> str:
+    """Return the Excel letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
