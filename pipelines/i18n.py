@@ -23,8 +23,10 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()) and (
-            set(value) & set(LANGUAGES)
+        if (
+            isinstance(value, dict)
+            and all(isinstance(v, str) for v in value.values())
+            and (set(value) & set(LANGUAGES))
         ):
             out[name] = value
         elif isinstance(value, dict):

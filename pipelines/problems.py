@@ -51,4 +51,6 @@ class RejectedFile(Exception):
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Order problems as a coordinator reads a sheet: file-level first, then by row and column."""
-    return sorted(problems, key=lambda p: (p.sheet or "", p.row is not None, p.row or 0, p.column or "", p.code))
+    return sorted(
+        problems, key=lambda p: (p.sheet or "", p.row is not None, p.row or 0, p.column or "", p.code)
+    )

@@ -15,7 +15,7 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from pipelines import codes
-from pipelines.problems import Problem
+from pipelines.problems import Problem, sort_problems
 from pipelines.transform import CLIENT_ID, EVENT_ID, Context
 
 
@@ -54,7 +54,9 @@ def _fmt(d) -> str:
 
 def _within_project(c: str, ctx: Context) -> Rule:
     ok = pl.col(c).is_null() | pl.col(c).is_between(pl.lit(ctx.project_start), pl.lit(ctx.project_end))
-    return Rule(c, "date_outside_project", ok, (("start", _fmt(ctx.project_start)), ("end", _fmt(ctx.project_end))))
+    return Rule(
+        c, "date_outside_project", ok, (("start", _fmt(ctx.project_start)), ("end", _fmt(ctx.project_end)))
+    )
 
 
 def _not_after_quarter(c: str, ctx: Context) -> Rule:
@@ -68,8 +70,16 @@ def client_rules(ctx: Context) -> list[Rule]:
     municipality_known = pl.col("municipality_code").is_not_null()
     rules = [
         _required("client_id"),
-        Rule("client_id", "client_id_format", _raw("client_id").is_null() | pl.col("client_id").str.contains(CLIENT_ID)),
-        Rule("client_id", "duplicate_client_id", pl.col("client_id").is_null() | ~pl.col("client_id").is_duplicated()),
+        Rule(
+            "client_id",
+            "client_id_format",
+            _raw("client_id").is_null() | pl.col("client_id").str.contains(CLIENT_ID),
+        ),
+        Rule(
+            "client_id",
+            "duplicate_client_id",
+            pl.col("client_id").is_null() | ~pl.col("client_id").is_duplicated(),
+        ),
         _required("municipality"),
         Rule("municipality", "unknown_municipality", _raw("municipality").is_null() | municipality_known),
         Rule(
@@ -89,16 +99,23 @@ def client_rules(ctx: Context) -> list[Rule]:
         Rule(
             "end_date",
             "end_before_start",
-            pl.col("end_date").is_null() | pl.col("start_date").is_null() | (pl.col("end_date") >= pl.col("start_date")),
+            pl.col("end_date").is_null()
+            | pl.col("start_date").is_null()
+            | (pl.col("end_date") >= pl.col("start_date")),
         ),
         _not_after_quarter("end_date", ctx),
         _required("status_at_entry"),
         _category("status_at_entry", "status_at_entry", codes.STATUS),
-        Rule("is_long_term_unemployed", "invalid_yes_no", _raw("is_long_term_unemployed").is_null() | pl.col("is_long_term_unemployed").is_not_null()),
+        Rule(
+            "is_long_term_unemployed",
+            "invalid_yes_no",
+            _raw("is_long_term_unemployed").is_null() | pl.col("is_long_term_unemployed").is_not_null(),
+        ),
         Rule(
             "is_long_term_unemployed",
             "long_term_not_unemployed",
-            ~pl.col("is_long_term_unemployed").fill_null(False) | (pl.col("status_at_entry") == "unemployed").fill_null(True),
+            ~pl.col("is_long_term_unemployed").fill_null(False)
+            | (pl.col("status_at_entry") == "unemployed").fill_null(True),
         ),
         _category("status_at_exit", "status_at_exit", codes.STATUS),
         Rule("status_at_exit", "exit_status_while_active", _raw("status_at_exit").is_null() | ended),
@@ -118,8 +135,16 @@ def event_rules(ctx: Context) -> list[Rule]:
     municipality_known = pl.col("municipality_code").is_not_null()
     return [
         _required("event_id"),
-        Rule("event_id", "event_id_format", _raw("event_id").is_null() | pl.col("event_id").str.contains(EVENT_ID)),
-        Rule("event_id", "duplicate_event_id", pl.col("event_id").is_null() | ~pl.col("event_id").is_duplicated()),
+        Rule(
+            "event_id",
+            "event_id_format",
+            _raw("event_id").is_null() | pl.col("event_id").str.contains(EVENT_ID),
+        ),
+        Rule(
+            "event_id",
+            "duplicate_event_id",
+            pl.col("event_id").is_null() | ~pl.col("event_id").is_duplicated(),
+        ),
         _required("title"),
         Rule("title", "text_too_long", _raw("title").is_null() | (_raw("title").str.len_chars() <= 200)),
         _required("event_date"),
@@ -130,7 +155,11 @@ def event_rules(ctx: Context) -> list[Rule]:
         _required("delivery"),
         _category("delivery", "delivery", codes.DELIVERY),
         _required("wellbeing_region"),
-        Rule("wellbeing_region", "unknown_region", _raw("wellbeing_region").is_null() | pl.col("wellbeing_region_code").is_not_null()),
+        Rule(
+            "wellbeing_region",
+            "unknown_region",
+            _raw("wellbeing_region").is_null() | pl.col("wellbeing_region_code").is_not_null(),
+        ),
         Rule("municipality", "unknown_municipality", _raw("municipality").is_null() | municipality_known),
     ]
 
@@ -165,8 +194,12 @@ GRAIN = {
 def input_schema(kind: str, ctx: Context) -> pa.DataFrameSchema:
     """Build the pandera schema of a parsed upload frame: one named check per contract rule."""
     rules = RULES[kind](ctx)
-    checks = [pa.Check(lambda data, ok=r.ok: data.lazyframe.select(ok), name=f"{r.column}:{r.code}") for r in rules]
-    return pa.DataFrameSchema({"excel_row": pa.Column(pl.Int64)}, checks=checks, name=kind, description=GRAIN[kind])
+    checks = [
+        pa.Check(lambda data, ok=r.ok: data.lazyframe.select(ok), name=f"{r.column}:{r.code}") for r in rules
+    ]
+    return pa.DataFrameSchema(
+        {"excel_row": pa.Column(pl.Int64)}, checks=checks, name=kind, description=GRAIN[kind]
+    )
 
 
 def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, str]) -> list[Problem]:
@@ -189,7 +222,7 @@ def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, s
                     params=dict(rule.params),
                 )
             )
-        return found
+        return sort_problems(found)
     return []
 
 

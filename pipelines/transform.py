@@ -67,7 +67,9 @@ def yes_no(column: str) -> pl.Expr:
 def parsed_date(column: str) -> pl.Expr:
     """Parse ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (xlsx date cells arrive as ISO text); else null."""
     text = pl.col(column).str.strip_chars()
-    finnish = pl.when(text.str.contains(FINNISH_DATE)).then(text.str.strptime(pl.Date, "%d.%m.%Y", strict=False))
+    finnish = pl.when(text.str.contains(FINNISH_DATE)).then(
+        text.str.strptime(pl.Date, "%d.%m.%Y", strict=False)
+    )
     iso = pl.when(text.str.contains(ISO_DATE)).then(
         text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     )

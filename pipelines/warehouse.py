@@ -71,9 +71,7 @@ _held = threading.local()  # lock files this thread holds, so a holder may call 
 
 
 @contextlib.contextmanager
-def locked(
-    db: Path | str, on_wait: Callable[[], None] | None = None, wait: bool = True
-) -> Iterator[None]:
+def locked(db: Path | str, on_wait: Callable[[], None] | None = None, wait: bool = True) -> Iterator[None]:
     """Hold the writer lock of ``db`` (an exclusive ``flock``; re-entrant within one thread).
 
     ``on_wait`` is called once when another writer holds the lock, before waiting for it;
@@ -183,7 +181,8 @@ def write(
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the numbered migrations in ``sql/migrations`` that this file has not had yet."""
     con.execute(
-        "create table if not exists main.schema_migrations (version varchar primary key, applied_at timestamp)"
+        "create table if not exists main.schema_migrations"
+        " (version varchar primary key, applied_at timestamp)"
     )
     applied = {row[0] for row in con.execute("select version from main.schema_migrations").fetchall()}
     for path in sorted((SQL_DIR / "migrations").glob("*.sql")):

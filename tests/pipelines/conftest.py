@@ -47,6 +47,8 @@ def snapshot_state(db: Path) -> dict[str, list[tuple]]:
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('staging', 'marts') order by all"
         ).fetchall()
-        return {f"{s}.{t}": con.execute(f'select * from {s}."{t}" order by all').fetchall() for s, t in tables}
+        return {
+            f"{s}.{t}": con.execute(f'select * from {s}."{t}" order by all').fetchall() for s, t in tables
+        }
     finally:
         con.close()

@@ -15,12 +15,29 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli(*args: object, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pipelines", *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+        check=False,
     )
 
 
 def load_args(db: Path, path: Path, *extra: str) -> list:
-    return ["load", "--db", db, "--project", "VALPAS2", "--quarter", "2021Q2", "--kind", "clients", *extra, path]
+    return [
+        "load",
+        "--db",
+        db,
+        "--project",
+        "VALPAS2",
+        "--quarter",
+        "2021Q2",
+        "--kind",
+        "clients",
+        *extra,
+        path,
+    ]
 
 
 def test_load_creates_the_database_and_prints_one_line(tmp_path):
@@ -34,7 +51,10 @@ def test_load_creates_the_database_and_prints_one_line(tmp_path):
 
 
 def test_rejected_file_exits_1_with_every_problem_on_stderr(tmp_path):
-    bad = clients_csv(tmp_path / "bad.csv", ("KIT-001;Kittilä;99;;1.2.2021;;työtön;;;;", "KIT-001;Oulu;18-24;;x;;työtön;;;;"))
+    bad = clients_csv(
+        tmp_path / "bad.csv",
+        ("KIT-001;Kittilä;99;;1.2.2021;;työtön;;;;", "KIT-001;Oulu;18-24;;x;;työtön;;;;"),
+    )
 
     done = cli(*load_args(tmp_path / "w.duckdb", bad, "--lang", "en"))
 
@@ -42,7 +62,10 @@ def test_rejected_file_exits_1_with_every_problem_on_stderr(tmp_path):
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("File bad.csv was not loaded: 5 problem(s).")
-    assert "  row 2, column ikäryhmä ('99'): Unknown value. Allowed values: 15-17, 18-24, 25-29, 30-40" in done.stderr
+    assert (
+        "  row 2, column ikäryhmä ('99'): Unknown value. Allowed values: 15-17, 18-24, 25-29, 30-40"
+        in done.stderr
+    )
     assert len(lines) == 6
 
 
@@ -53,8 +76,14 @@ def test_json_report_lists_row_column_value_code_message(tmp_path):
 
     assert done.returncode == 1
     assert json.loads(done.stdout) == [
-        {"row": 2, "column": "tilanne_alussa", "value": "tuntematon", "code": "invalid_category",
-         "message": "Okänt värde. Tillåtna värden: työtön, työelämän ulkopuolella, työllinen, opiskelija, ei tiedossa."}
+        {
+            "row": 2,
+            "column": "tilanne_alussa",
+            "value": "tuntematon",
+            "code": "invalid_category",
+            "message": "Okänt värde. Tillåtna värden: "
+            "työtön, työelämän ulkopuolella, työllinen, opiskelija, ei tiedossa.",
+        }
     ]
 
 
@@ -65,7 +94,18 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
         cli("load", "--db", db, "--project", "NOPE", "--quarter", "2021Q2", "--kind", "clients", path),
         cli("load", "--db", db, "--project", "VALPAS2", "--quarter", "2021Q5", "--kind", "clients", path),
         cli("load", "--db", db, "--project", "VALPAS2", "--quarter", "2021Q2", "--kind", "people", path),
-        cli("load", "--db", db, "--project", "VALPAS2", "--quarter", "2021Q2", "--kind", "clients", tmp_path / "no.csv"),
+        cli(
+            "load",
+            "--db",
+            db,
+            "--project",
+            "VALPAS2",
+            "--quarter",
+            "2021Q2",
+            "--kind",
+            "clients",
+            tmp_path / "no.csv",
+        ),
         cli("summary", "--db", db),
         cli("frobnicate"),
     ]
@@ -87,16 +127,33 @@ def test_pdf_renamed_csv_gets_a_clear_message(tmp_path):
 
 def test_summary_json_keys_and_filters(tmp_path):
     db = tmp_path / "w.duckdb"
-    two = ("KIT-001;Kittilä;18-24;;1.2.2021;30.6.2021;työtön;;työllinen;palkkatyö tai yrittäjyys;A",
-           "POS-001;Posio;18-24;;1.2.2021;;työtön;;;;B")
+    two = (
+        "KIT-001;Kittilä;18-24;;1.2.2021;30.6.2021;työtön;;työllinen;palkkatyö tai yrittäjyys;A",
+        "POS-001;Posio;18-24;;1.2.2021;;työtön;;;;B",
+    )
     assert cli(*load_args(db, clients_csv(tmp_path / "a.csv", two))).returncode == 0
 
     whole = json.loads(cli("summary", "--db", db, "--project", "VALPAS2", "--format", "json").stdout)
     posio = json.loads(cli("summary", "--db", db, "--project", "VALPAS2", "--municipality", "614").stdout)
 
-    assert set(whole) >= {"n_clients", "n_coaches", "status_at_entry", "status_at_exit", "pathways", "n_progressed",
-                          "n_not_progressed", "share_progressed", "n_professional_participations", "municipalities"}
-    assert (whole["quarter"], whole["n_clients"], whole["n_coaches"], whole["n_progressed"]) == ("2021Q2", 2, 2, 1)
+    assert set(whole) >= {
+        "n_clients",
+        "n_coaches",
+        "status_at_entry",
+        "status_at_exit",
+        "pathways",
+        "n_progressed",
+        "n_not_progressed",
+        "share_progressed",
+        "n_professional_participations",
+        "municipalities",
+    }
+    assert (whole["quarter"], whole["n_clients"], whole["n_coaches"], whole["n_progressed"]) == (
+        "2021Q2",
+        2,
+        2,
+        1,
+    )
     assert whole["share_progressed"] == 0.5 and whole["municipalities"] == ["261", "614"]
     assert whole["status_at_exit"]["employed"] == 1
     assert (posio["n_clients"], posio["n_progressed"], posio["municipalities"]) == (1, 0, ["614"])

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from pipelines import ingest, warehouse
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _load(db: Path, path: Path, kind: str = "clients") -> ingest.LoadResult:
@@ -31,7 +33,9 @@ def corruptions(draw: st.DrawFn, data: bytes) -> bytes:
         elif op == "delete" and out:
             del out[at : at + draw(st.integers(1, 20))]
         elif op == "insert":
-            out[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from([b";", b"\r\n", b'"', b"\x00"]))
+            out[at:at] = draw(
+                st.binary(min_size=1, max_size=12) | st.sampled_from([b";", b"\r\n", b'"', b"\x00"])
+            )
         else:
             del out[at:]
     return bytes(out)
@@ -40,8 +44,18 @@ def corruptions(draw: st.DrawFn, data: bytes) -> bytes:
 def _xlsx_bytes() -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["asiakastunnus", "kunta", "ikäryhmä", "aloituspäivä", "lopetuspäivä", "tilanne_alussa",
-                  "tilanne_lopussa", "jatkopolku"])
+    sheet.append(
+        [
+            "asiakastunnus",
+            "kunta",
+            "ikäryhmä",
+            "aloituspäivä",
+            "lopetuspäivä",
+            "tilanne_alussa",
+            "tilanne_lopussa",
+            "jatkopolku",
+        ]
+    )
     sheet.append(["KIT-001", "Kittilä", "18-24", "1.2.2021", None, "työtön", None, None])
     buffer = io.BytesIO()
     book.save(buffer)

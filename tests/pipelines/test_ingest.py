@@ -30,12 +30,35 @@ def test_accepted_file_lands_in_staging_and_marts(db, tmp_path):
     result = load(db, clients_csv(tmp_path / "a.csv"))
 
     assert (result.status, result.n_rows, result.municipalities) == ("accepted", 3, ("261",))
-    staged = rows(db, "select client_id, age_group, gender, start_date::varchar, end_date::varchar, status_at_entry, "
-                      "is_long_term_unemployed, status_at_exit, pathway from staging.clients order by 1")
+    staged = rows(
+        db,
+        "select client_id, age_group, gender, start_date::varchar, end_date::varchar, status_at_entry, "
+        "is_long_term_unemployed, status_at_exit, pathway from staging.clients order by 1",
+    )
     assert staged == [
         ("KIT-001", "18-24", "woman", "2021-02-01", None, "unemployed", True, None, None),
-        ("KIT-002", "25-29", "man", "2021-03-15", "2021-06-30", "in_education", None, "in_education", "education"),
-        ("KIT-003", "30-40", "unknown", "2021-01-02", "2021-03-31", "outside_labour_force", None, None, "dropped_out"),
+        (
+            "KIT-002",
+            "25-29",
+            "man",
+            "2021-03-15",
+            "2021-06-30",
+            "in_education",
+            None,
+            "in_education",
+            "education",
+        ),
+        (
+            "KIT-003",
+            "30-40",
+            "unknown",
+            "2021-01-02",
+            "2021-03-31",
+            "outside_labour_force",
+            None,
+            None,
+            "dropped_out",
+        ),
     ]
     figures = summary.summary(warehouse.connect_reader(db), "VALPAS2", "2021Q2")
     assert figures["n_clients"] == 3
@@ -88,14 +111,19 @@ def test_rejected_file_changes_no_staging_or_marts_table(db, tmp_path):
         (2, "tilanne_alussa", "tuntematon", "invalid_category")
     ]
     assert snapshot_state(db) == before
-    assert rows(db, "select status, n_problems, stored_file from audit.uploads where upload_id = ?",
-                [result.upload_id]) == [("rejected", 1, None)]
+    assert rows(
+        db,
+        "select status, n_problems, stored_file from audit.uploads where upload_id = ?",
+        [result.upload_id],
+    ) == [("rejected", 1, None)]
     assert not (warehouse.uploads_dir(db) / f"{ingest.sha256_of(bad)}.csv").exists()
 
 
 def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_path):
     hetu = "131052-308T"
-    bad = clients_csv(tmp_path / f"asiakkaat {hetu}.csv", (f"KIT-001;Kittilä;18-24;nainen;1.2.2021;;työtön;;;;{hetu}",))
+    bad = clients_csv(
+        tmp_path / f"asiakkaat {hetu}.csv", (f"KIT-001;Kittilä;18-24;nainen;1.2.2021;;työtön;;;;{hetu}",)
+    )
 
     result = load(db, bad)
 
@@ -108,8 +136,11 @@ def test_file_with_two_municipalities_replaces_each(db, tmp_path):
     two = (*VALID_ROWS, "POS-001;Posio;18-24;mies;1.2.2021;;työtön;ei;;;Valmentaja A")
     load(db, clients_csv(tmp_path / "a.csv", two))
 
-    by_municipality = rows(db, "select municipality_code, sum(n_clients) from marts.client_counts "
-                               "where quarter = '2021Q2' group by 1 order by 1")
+    by_municipality = rows(
+        db,
+        "select municipality_code, sum(n_clients) from marts.client_counts "
+        "where quarter = '2021Q2' group by 1 order by 1",
+    )
 
     assert by_municipality == [("261", 3), ("614", 1)]
     assert rows(db, "select count(*) from staging.client_snapshots") == [(2,)]
@@ -119,7 +150,9 @@ def _workbook(path: Path, events: list[list], attendance: list[list]) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "tapahtumat"
-    sheet.append(["tapahtumatunnus", "nimi", "päivämäärä", "tyyppi", "toteutustapa", "hyvinvointialue", "kunta"])
+    sheet.append(
+        ["tapahtumatunnus", "nimi", "päivämäärä", "tyyppi", "toteutustapa", "hyvinvointialue", "kunta"]
+    )
     for row in events:
         sheet.append(row)
     sheet2 = book.create_sheet("osallistumiset")
@@ -135,21 +168,29 @@ def test_workbook_loads_events_and_attendance_together(db, tmp_path):
 
     book = _workbook(
         tmp_path / "t.xlsx",
-        [["E1", "Koulutus A", date(2021, 5, 4), "koulutus", "etä", "Lapin hyvinvointialue", "Kittilä"],
-         ["E2", "Seminaari", "6.5.2021", "seminar", "in person", "19", None]],
+        [
+            ["E1", "Koulutus A", date(2021, 5, 4), "koulutus", "etä", "Lapin hyvinvointialue", "Kittilä"],
+            ["E2", "Seminaari", "6.5.2021", "seminar", "in person", "19", None],
+        ],
         [["E1", "sosiaalihuolto", 12], ["E1", "nuorisotyö", 3], ["E2", "järjestö", 7]],
     )
 
     result = load(db, book, kind="workbook")
 
     assert result.status == "accepted" and result.n_rows == 5
-    assert rows(db, "select event_id, wellbeing_region_code, municipality_code, n_participations "
-                    "from marts.events order by 1") == [("E1", "21", "261", 15), ("E2", "19", None, 7)]
+    assert rows(
+        db,
+        "select event_id, wellbeing_region_code, municipality_code, n_participations "
+        "from marts.events order by 1",
+    ) == [("E1", "21", "261", 15), ("E2", "19", None, 7)]
 
 
 def test_attendance_for_unknown_event_is_reported_per_row(db, tmp_path):
-    book = _workbook(tmp_path / "t.xlsx", [["E1", "K", "4.5.2021", "koulutus", "etä", "21", None]],
-                     [["E1", "sosiaalihuolto", 2], ["E9", "muu", 0]])
+    book = _workbook(
+        tmp_path / "t.xlsx",
+        [["E1", "K", "4.5.2021", "koulutus", "etä", "21", None]],
+        [["E1", "sosiaalihuolto", 2], ["E9", "muu", 0]],
+    )
 
     result = load(db, book, kind="workbook")
 
@@ -161,8 +202,15 @@ def test_attendance_for_unknown_event_is_reported_per_row(db, tmp_path):
 
 
 def test_attendance_file_replaces_all_sectors_of_its_events(db, tmp_path):
-    load(db, _workbook(tmp_path / "t.xlsx", [["E1", "K", "4.5.2021", "koulutus", "etä", "21", None]],
-                       [["E1", "sosiaalihuolto", 2], ["E1", "muu", 4]]), kind="workbook")
+    load(
+        db,
+        _workbook(
+            tmp_path / "t.xlsx",
+            [["E1", "K", "4.5.2021", "koulutus", "etä", "21", None]],
+            [["E1", "sosiaalihuolto", 2], ["E1", "muu", 4]],
+        ),
+        kind="workbook",
+    )
     attendance = tmp_path / "osallistumiset.csv"
     attendance.write_text("tapahtumatunnus;sektori;osallistujia\nE1;terveydenhuolto;5\n", encoding="utf-8")
 
@@ -177,7 +225,10 @@ def test_usage_errors_raise_before_anything_is_written(db, tmp_path):
     with pytest.raises(ingest.UsageError) as outside:
         ingest.load_file(db, path, project_code="VALPAS2", quarter="2019Q4", kind="clients")
 
-    assert (unknown.value.key, outside.value.key) == ("usage.unknown_project", "usage.quarter_outside_project")
+    assert (unknown.value.key, outside.value.key) == (
+        "usage.unknown_project",
+        "usage.quarter_outside_project",
+    )
     assert rows(db, "select count(*) from audit.uploads") == [(0,)]
 
 
@@ -206,13 +257,31 @@ def test_demo_reproduces_every_published_figure(demo_db):
     figures = summary.summary(warehouse.connect_reader(demo_db), "VALPAS2", "2023Q3")
 
     assert figures["n_clients"] == 128 and figures["n_coaches"] == 4
-    assert figures["status_at_entry"] == {"unemployed": 70, "outside_labour_force": 36, "employed": 12,
-                                          "in_education": 9, "unknown": 1}
-    assert figures["status_at_exit"] == {"unemployed": 45, "outside_labour_force": 19, "employed": 32,
-                                         "in_education": 15, "unknown": 17}
-    assert figures["pathways"] == {"employment": 32, "education": 15, "work_trial": 7, "rehabilitative_work": 11,
-                                   "supported_work": 7, "social_rehabilitation": 9, "other_pathway": 3,
-                                   "dropped_out": 8, "referred_elsewhere": 36}
+    assert figures["status_at_entry"] == {
+        "unemployed": 70,
+        "outside_labour_force": 36,
+        "employed": 12,
+        "in_education": 9,
+        "unknown": 1,
+    }
+    assert figures["status_at_exit"] == {
+        "unemployed": 45,
+        "outside_labour_force": 19,
+        "employed": 32,
+        "in_education": 15,
+        "unknown": 17,
+    }
+    assert figures["pathways"] == {
+        "employment": 32,
+        "education": 15,
+        "work_trial": 7,
+        "rehabilitative_work": 11,
+        "supported_work": 7,
+        "social_rehabilitation": 9,
+        "other_pathway": 3,
+        "dropped_out": 8,
+        "referred_elsewhere": 36,
+    }
     assert (figures["n_progressed"], figures["n_not_progressed"]) == (84, 44)
     assert figures["share_progressed"] == 84 / 128
     assert figures["n_professional_participations"] == 1259
@@ -227,10 +296,14 @@ def test_demo_is_deterministic(demo_db, tmp_path):
     replay.build_demo(other)
 
     assert snapshot_state(other) == snapshot_state(demo_db)
-    assert rows(other, "select * from audit.uploads order by all") == rows(demo_db, "select * from audit.uploads order by all")
+    assert rows(other, "select * from audit.uploads order by all") == rows(
+        demo_db, "select * from audit.uploads order by all"
+    )
 
 
-@pytest.mark.parametrize("sample", sorted(p.name for p in (ROOT / "data" / "samples").glob("*.*") if p.suffix != ".md"))
+@pytest.mark.parametrize(
+    "sample", sorted(p.name for p in (ROOT / "data" / "samples").glob("*.*") if p.suffix != ".md")
+)
 def test_every_sample_file_loads(db, sample):
     kind = {"tapahtumat.csv": "events", "osallistumiset.csv": "attendance"}.get(sample, "clients")
     kind = "workbook" if sample.startswith("tapahtumat_ja") else kind

@@ -12,14 +12,25 @@ from pipelines import i18n, schemas
 from pipelines.transform import Context
 
 PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
-CTX = Context("P", "2021Q1", date(2020, 1, 1), date(2021, 12, 31), date(2021, 3, 31), {}, frozenset(), {},
-              allowed_municipalities=frozenset())
+CTX = Context(
+    "P",
+    "2021Q1",
+    date(2020, 1, 1),
+    date(2021, 12, 31),
+    date(2021, 3, 31),
+    {},
+    frozenset(),
+    {},
+    allowed_municipalities=frozenset(),
+)
 
 
 def test_every_key_has_all_three_languages_and_no_empty_text():
     table = i18n.load_table([i18n.PIPELINES_LOCALES])
 
-    incomplete = {k: set(i18n.LANGUAGES) - {lang for lang, text in v.items() if text.strip()} for k, v in table.items()}
+    incomplete = {
+        k: set(i18n.LANGUAGES) - {lang for lang, text in v.items() if text.strip()} for k, v in table.items()
+    }
     assert {k: v for k, v in incomplete.items() if v} == {}
 
 

@@ -31,7 +31,9 @@ def clients(*changes: dict) -> pl.DataFrame:
     """A clients frame: row 2 is GOOD, each further row is GOOD with the given changes."""
     rows = [GOOD, *({**GOOD, "client_id": f"KIT-{i + 10:03d}", **c} for i, c in enumerate(changes))]
     frame = pl.DataFrame(rows, schema=dict.fromkeys(GOOD, pl.String))
-    return frame.with_columns(excel_row=pl.int_range(2, 2 + frame.height, dtype=pl.Int64)).select("excel_row", *GOOD)
+    return frame.with_columns(excel_row=pl.int_range(2, 2 + frame.height, dtype=pl.Int64)).select(
+        "excel_row", *GOOD
+    )
 
 
 def found(frame: pl.DataFrame, ctx=CTX) -> list[tuple]:
@@ -83,8 +85,10 @@ def _raw(change: dict, column: str):
 def test_duplicate_client_ids_are_reported_on_every_row():
     result = found(clients({"client_id": "KIT-001"}))
 
-    assert result == [(2, "asiakastunnus", "KIT-001", "duplicate_client_id"),
-                      (3, "asiakastunnus", "KIT-001", "duplicate_client_id")]
+    assert result == [
+        (2, "asiakastunnus", "KIT-001", "duplicate_client_id"),
+        (3, "asiakastunnus", "KIT-001", "duplicate_client_id"),
+    ]
 
 
 def test_every_problem_in_the_file_is_reported_at_once():

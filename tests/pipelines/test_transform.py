@@ -27,7 +27,9 @@ def _apply(expr: pl.Expr, values: list) -> pl.Series:
 
 
 def test_categories_accept_finnish_english_any_case_and_spacing():
-    result = _apply(transform.coded("x", codes.STATUS), ["Työtön", "  unemployed ", "TYÖELÄMÄN  ulkopuolella", "x", None])
+    result = _apply(
+        transform.coded("x", codes.STATUS), ["Työtön", "  unemployed ", "TYÖELÄMÄN  ulkopuolella", "x", None]
+    )
 
     expected = pl.Series("x", ["unemployed", "unemployed", "outside_labour_force", None, None])
     assert_series_equal(result, expected)
@@ -40,11 +42,30 @@ def test_age_group_accepts_en_dash():
 
 
 def test_dates_in_finnish_and_iso_forms_only():
-    result = _apply(transform.parsed_date("x"), ["1.7.2023", "01.07.2023", "2023-07-31", "2023-07-31 00:00:00",
-                                                "31.7.23", "31.2.2023", "7/31/2023", None])
+    result = _apply(
+        transform.parsed_date("x"),
+        [
+            "1.7.2023",
+            "01.07.2023",
+            "2023-07-31",
+            "2023-07-31 00:00:00",
+            "31.7.23",
+            "31.2.2023",
+            "7/31/2023",
+            None,
+        ],
+    )
 
-    assert result.to_list() == [date(2023, 7, 1), date(2023, 7, 1), date(2023, 7, 31), date(2023, 7, 31),
-                                None, None, None, None]
+    assert result.to_list() == [
+        date(2023, 7, 1),
+        date(2023, 7, 1),
+        date(2023, 7, 31),
+        date(2023, 7, 31),
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 def test_yes_no_spellings():
@@ -54,7 +75,9 @@ def test_yes_no_spellings():
 
 
 def test_municipality_by_code_with_or_without_zeros_and_by_either_name():
-    result = _apply(transform.municipality_code("x", CTX.municipalities), ["261", "77", "Brahestad", " raahe ", "Oulu"])
+    result = _apply(
+        transform.municipality_code("x", CTX.municipalities), ["261", "77", "Brahestad", " raahe ", "Oulu"]
+    )
 
     assert result.to_list() == ["261", "077", "678", "678", None]
 
