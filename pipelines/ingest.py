@@ -109,23 +109,33 @@ def load_context(
 ) -> Context:
     """Read what validation needs from the warehouse; unknown projects are a usage error."""
     q_end = quarter_end(quarter)
-    rows = con.execute("select start_date, end_date from ref.projects where project_code = ?", [project_code]).fetchall()
+    rows = con.execute(
+        "select start_date, end_date from ref.projects where project_code = ?", [project_code]
+    ).fetchall()
     if not rows:
-        known = ", ".join(r[0] for r in con.execute("select project_code from ref.projects order by 1").fetchall())
+        known = ", ".join(
+            r[0] for r in con.execute("select project_code from ref.projects order by 1").fetchall()
+        )
         raise UsageError("usage.unknown_project", project=project_code, known=known)
     start, end = rows[0]
     if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
         raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
     municipalities: dict[str, str] = {}
-    for code, fi, sv in con.execute("select municipality_code, name_fi, name_sv from ref.municipalities").fetchall():
+    for code, fi, sv in con.execute(
+        "select municipality_code, name_fi, name_sv from ref.municipalities"
+    ).fetchall():
         municipalities.update({code: code, codes.normalise(fi): code, codes.normalise(sv): code})
     regions: dict[str, str] = {}
-    for code, *names in con.execute("select wellbeing_region_code, name_fi, name_sv, name_en from ref.wellbeing_regions").fetchall():
+    for code, *names in con.execute(
+        "select wellbeing_region_code, name_fi, name_sv, name_en from ref.wellbeing_regions"
+    ).fetchall():
         regions.update({code: code, **{codes.normalise(n): code for n in names}})
     in_project = con.execute(
         "select municipality_code from ref.project_municipalities where project_code = ?", [project_code]
     ).fetchall()
-    events = con.execute("select event_id from staging.events where project_code = ?", [project_code]).fetchall()
+    events = con.execute(
+        "select event_id from staging.events where project_code = ?", [project_code]
+    ).fetchall()
     return Context(
         project_code=project_code,
         quarter=quarter,
@@ -172,7 +182,9 @@ def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
     frames = {}
     for sheet_kind, (frame, headers) in mapped.items():
         parsed = transform.PARSERS[sheet_kind](frame, ctx)
-        found += _with_sheet(schemas.problems(parsed, sheet_kind, ctx, headers), _sheet_label(sheet_kind, kind))
+        found += _with_sheet(
+            schemas.problems(parsed, sheet_kind, ctx, headers), _sheet_label(sheet_kind, kind)
+        )
         frames[sheet_kind] = parsed
     if found:
         raise RejectedFile(found)
@@ -188,8 +200,12 @@ def _is_unchanged(con: duckdb.DuckDBPyConnection, meta: UploadMeta, validated: V
                from staging.client_snapshots s join audit.uploads u using (upload_id)
                where s.project_code = $project and s.quarter = $quarter
                  and list_contains($municipalities, s.municipality_code)""",
-            {"sha": meta.sha256, "project": meta.project_code, "quarter": meta.quarter,
-             "municipalities": validated.municipalities},
+            {
+                "sha": meta.sha256,
+                "project": meta.project_code,
+                "quarter": meta.quarter,
+                "municipalities": validated.municipalities,
+            },
         ).fetchall()[0]
         return current[1] == len(validated.municipalities) and current[0] == current[1]
     latest = con.execute(
@@ -206,41 +222,61 @@ def next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(upload_id), 0) + 1 from audit.uploads").fetchall()[0][0]
 
 
-def record(con, upload_id: int, meta: UploadMeta, *, status: str, n_rows: int = 0, n_problems: int = 0,
-           stored_file: str | None = None) -> None:
+def record(
+    con,
+    upload_id: int,
+    meta: UploadMeta,
+    *,
+    status: str,
+    n_rows: int = 0,
+    n_problems: int = 0,
+    stored_file: str | None = None,
+) -> None:
     """Write the audit row of one upload attempt."""
     con.execute(
         "insert into audit.uploads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [upload_id, meta.uploaded_at, meta.user_name, meta.project_code, meta.quarter, meta.kind,
-         meta.file_name, meta.sha256, n_rows, status, n_problems, stored_file],
+        [
+            upload_id,
+            meta.uploaded_at,
+            meta.user_name,
+            meta.project_code,
+            meta.quarter,
+            meta.kind,
+            meta.file_name,
+            meta.sha256,
+            n_rows,
+            status,
+            n_problems,
+            stored_file,
+        ],
     )
 
 
-def apply_upload(con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta,
-                 stored_file: str | None) -> LoadResult:
+def _load_statements(kind: str) -> list[str]:
+    """Return the statements of ``sql/load/<kind>.sql`` one by one (parameters differ per statement)."""
+    text = (warehouse.SQL_DIR / "load" / f"{kind}.sql").read_text(encoding="utf-8")
+    lines = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in lines.split(";") if s.strip()]
+
+
+def apply_upload(
+    con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta, stored_file: str | None
+) -> LoadResult:
     """Replace the staging rows an accepted upload stands for and record it; marts follow on publish."""
     upload_id = next_upload_id(con)
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
-    frames = {k: f.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id")) for k, f in validated.frames.items()}
-    if (clients := frames.get("clients")) is not None:
-        con.execute("insert into staging.clients by name select * from clients")
-        con.execute(
-            """insert or replace into staging.client_snapshots
-               select distinct project_code, municipality_code, quarter, upload_id from clients"""
-        )
-    if (events := frames.get("events")) is not None:
-        con.execute("delete from staging.events where project_code = ? and event_id in (select event_id from events)",
-                    [meta.project_code])
-        con.execute("insert into staging.events by name select * from events")
-    if (attendance := frames.get("attendance")) is not None:
-        # an event's attendance rows are replaced together: the file states all sectors of each event in it
-        con.execute(
-            "delete from staging.attendance where project_code = ? and event_id in (select event_id from attendance)",
-            [meta.project_code],
-        )
-        con.execute("insert into staging.attendance by name select * from attendance")
+    for kind in ("events", "attendance", "clients"):  # events before the attendance that refers to them
+        if (frame := validated.frames.get(kind)) is None:
+            continue
+        con.register("upload_rows", frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id")))
+        try:
+            for statement in _load_statements(kind):
+                params = {"project": meta.project_code} if "$project" in statement else {}
+                con.execute(statement, params)
+        finally:
+            con.unregister("upload_rows")
     record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
     return LoadResult("accepted", upload_id, validated.n_rows, tuple(validated.municipalities))
 
@@ -287,7 +323,9 @@ def load_file(
     if kind not in UPLOAD_KINDS:
         raise UsageError("usage.bad_kind", kind=kind)
     quarter_end(quarter)
-    meta = UploadMeta(project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name)
+    meta = UploadMeta(
+        project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
+    )
     with warehouse.locked(db, on_wait):
         with warehouse.write(db) as con:
             ctx = load_context(con, project_code, quarter, allowed_municipalities)
@@ -300,5 +338,13 @@ def load_file(
             stored = keep_raw(db, path, meta.sha256)
             result = apply_upload(con, validated, meta, stored)
         if result.status == "accepted":
-            append_manifest(db, {"action": "load", **dataclasses.asdict(meta), "stored_file": stored})
+            append_manifest(
+                db,
+                {
+                    "action": "load",
+                    **dataclasses.asdict(meta),
+                    "stored_file": stored,
+                    "upload_id": result.upload_id,
+                },
+            )
     return result

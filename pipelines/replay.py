@@ -7,7 +7,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipelines import demo, ingest, warehouse
+from pipelines import demo, ingest, rollback, users, warehouse
 from pipelines.ingest import UploadMeta, UsageError
 
 
@@ -41,11 +41,22 @@ def build_demo(db: Path | str) -> int:
             warehouse.set_info(con, "is_demo", "true")
             for upload in uploads:
                 # a fixed upload time (two weeks after the quarter) keeps every run's data identical
-                uploaded_at = datetime.combine(ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time())
-                meta = UploadMeta(upload.project_code, upload.quarter, upload.kind, upload.path.name,
-                                  ingest.sha256_of(upload.path), "demo", uploaded_at.replace(hour=12))
+                uploaded_at = datetime.combine(
+                    ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time()
+                )
+                meta = UploadMeta(
+                    upload.project_code,
+                    upload.quarter,
+                    upload.kind,
+                    upload.path.name,
+                    ingest.sha256_of(upload.path),
+                    "demo",
+                    uploaded_at.replace(hour=12),
+                )
                 result = _replay(con, db, meta, upload.path)
-                entries.append({"action": "load", **meta.__dict__, "stored_file": f"{meta.sha256}{upload.path.suffix}"})
+                entries.append(
+                    {"action": "load", **meta.__dict__, "stored_file": f"{meta.sha256}{upload.path.suffix}"}
+                )
                 assert result.status == "accepted", result
         _write_manifest(db, entries)
     return len(uploads)
@@ -61,13 +72,25 @@ def rebuild(db: Path | str) -> int:
     with warehouse.locked(db):
         entries = [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line.strip()]
         n = 0
-        with warehouse.write(db, fresh=True) as con:
-            for entry in entries:
-                if entry["action"] == "info":
-                    warehouse.set_info(con, entry["key"], entry["value"])
-                elif entry["action"] == "load":
-                    fields = {k: entry[k] for k in UploadMeta.__dataclass_fields__}
-                    fields["uploaded_at"] = datetime.fromisoformat(str(fields["uploaded_at"]))
-                    _replay(con, db, UploadMeta(**fields), folder / entry["stored_file"])
-                    n += 1
+        # accounts are not in the manifest (no password hashes in files beside the uploads): carry them over
+        old = warehouse.connect_reader(db) if warehouse.current_snapshot(db) else None
+        try:
+            with warehouse.write(db, fresh=True) as con:
+                for entry in entries:
+                    if entry["action"] == "info":
+                        warehouse.set_info(con, entry["key"], entry["value"])
+                    elif entry["action"] == "load":
+                        fields = {k: entry[k] for k in UploadMeta.__dataclass_fields__}
+                        fields["uploaded_at"] = datetime.fromisoformat(str(fields["uploaded_at"]))
+                        result = _replay(con, db, UploadMeta(**fields), folder / entry["stored_file"])
+                        # the original id, so that later rollback entries find the upload they name
+                        rollback.keep_original_id(con, result.upload_id, entry.get("upload_id"))
+                        n += 1
+                    elif entry["action"] == "rollback":
+                        rollback.replay_rollback(con, entry)
+                if old is not None:
+                    users.carry_users(old, con)
+        finally:
+            if old is not None:
+                old.close()
     return n

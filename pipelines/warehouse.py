@@ -147,7 +147,8 @@ def write(
             leftover.unlink()
         number = _next_number(folder)
         tmp = folder / f"{number:06d}.duckdb.tmp"
-        current = None if fresh else current_snapshot(db)
+        previous = current_snapshot(db)
+        current = None if fresh else previous
         if current is not None:
             shutil.copyfile(current, tmp)
         con = duckdb.connect(str(tmp))
@@ -170,11 +171,14 @@ def write(
         _fsync(tmp)
         final = folder / f"{number:06d}.duckdb"
         os.replace(tmp, final)
+        _fsync(folder)
         link = db.with_name(db.name + ".link.tmp")
         link.unlink(missing_ok=True)
         link.symlink_to(os.path.relpath(final, db.parent))
         os.replace(link, db)
         _fsync(db.parent)
+        if previous is not None and previous.parent == folder.resolve():
+            os.utime(previous)  # its grace period starts now, when it stops being current
         _remove_old(folder, keep=final)
 
 
