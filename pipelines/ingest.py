@@ -270,13 +270,20 @@ def apply_upload(
     for kind in ("events", "attendance", "clients"):  # events before the attendance that refers to them
         if (frame := validated.frames.get(kind)) is None:
             continue
-        con.register("upload_rows", frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id")))
+        rows = frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id"))
+        views = {"upload_rows": rows}
+        if kind == "clients":  # the few lists it makes current: a distinct in Polars, not a scan in SQL
+            key = ["project_code", "municipality_code", "quarter", "upload_id"]
+            views["upload_snapshots"] = rows.select(key).unique(maintain_order=True)
+        for name, view in views.items():
+            con.register(name, view)
         try:
             for statement in _load_statements(kind):
                 params = {"project": meta.project_code} if "$project" in statement else {}
                 con.execute(statement, params)
         finally:
-            con.unregister("upload_rows")
+            for name in views:
+                con.unregister(name)
     record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
     return LoadResult("accepted", upload_id, validated.n_rows, tuple(validated.municipalities))
 

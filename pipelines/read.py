@@ -7,6 +7,7 @@ the headers as written to the canonical column names of ``pipelines.codes``.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -24,6 +25,7 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXPECTED_FORMATS = ".csv, .xlsx"
 SEPARATORS = (";", ",", "\t")  # ";" first: Excel's CSV in the Finnish locale, and the winner of a tie
 DUPLICATE = "_duplicated_"  # polars' own suffix for a repeated header; map_headers reports it
+UTF8_SNIFF = 1 << 16  # bytes decoded before the whole file: a Windows-1252 header fails at once
 ZIP = b"PK\x03\x04"  # every .xlsx is a zip archive
 # Files that are not text though named .csv: PDF, zip (xlsx, docx), old binary Office (xls, doc).
 BINARY_SIGNATURES = (b"%PDF", ZIP, b"\xd0\xcf\x11\xe0")
@@ -31,6 +33,8 @@ BINARY_SIGNATURES = (b"%PDF", ZIP, b"\xd0\xcf\x11\xe0")
 MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 # No header is a number or a date, so a first row holding one is data: the header row is missing.
 DATA_CELL = re.compile(r"[-+]?\d+(?:[.,]\d+)?|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}.*")
+# The header row of a CSV: its first line with something besides separators, quotes and blanks.
+HEADER_LINE = re.compile(rb'^[^\n]*[^;,\t" \r\n][^\n]*', re.MULTILINE)
 
 
 def read_upload(path: str | Path, kind: str) -> dict[str, pl.DataFrame]:
@@ -44,7 +48,7 @@ def read_upload(path: str | Path, kind: str) -> dict[str, pl.DataFrame]:
     if not is_text and suffix not in EXCEL_SUFFIXES:
         raise _reject("unsupported_format", expected=expected, found=suffix)
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():
         raise _reject("empty_file")
     if is_text:
         sheets = {kind: (None, _read_csv(data))}
@@ -112,42 +116,61 @@ def _reject(code: str, **params: object) -> RejectedFile:
 
 def _read_csv(data: bytes) -> pl.DataFrame:
     """Parse CSV bytes into text columns named by Excel column letter, numbered from row 1."""
-    text = _decode(data)
-    if text is None:
+    utf8 = _to_utf8(data)
+    if utf8 is None:
         raise _reject("unsupported_format", expected=EXPECTED_FORMATS, found="binary")
-    if not text.strip():  # a byte-order mark and nothing else
+    if not utf8 or utf8.isspace():  # a byte-order mark and nothing else
         raise _reject("empty_file")
-    lines = text.split("\n")
-    header = next((line for line in lines if line.strip(';,\t" \r')), "")
-    unquoted = re.sub(r'"[^"]*"', "", header)  # a quoted header may contain any separator
-    separator = max(SEPARATORS, key=unquoted.count)
-    # Enough columns for the widest line, so a ragged row is padded instead of failing the read.
-    width = max(line.count(separator) for line in lines) + 1
+    found = HEADER_LINE.search(utf8)
+    header = found.group() if found else b""
+    unquoted = re.sub(rb'"[^"]*"', b"", header)  # a quoted header may contain any separator
+    separator = max(SEPARATORS, key=lambda s: unquoted.count(s.encode()))
+    # Enough columns for the widest line, so a ragged row is padded instead of failing the read. A file
+    # is nearly always as wide as its header, so that is tried first; a wider row makes polars raise.
     try:
-        raw = pl.read_csv(
-            text.encode(),
-            has_header=False,
-            separator=separator,
-            schema={_letter(i): pl.String for i in range(width)},
-            missing_columns="insert",
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise _reject("unreadable", expected=EXPECTED_FORMATS) from exc
-    return raw.with_row_index(ROW, offset=1)
+        raw = _parse(utf8, separator, header.count(separator.encode()) + 1)
+    except pl.exceptions.PolarsError:
+        try:
+            raw = _parse(utf8, separator, _widest_line(utf8, separator))
+        except pl.exceptions.PolarsError as exc:
+            raise _reject("unreadable", expected=EXPECTED_FORMATS) from exc
+    return raw
 
 
-def _decode(data: bytes) -> str | None:
-    """Return the text of CSV bytes (UTF-8, else Windows-1252, else Latin-1), or None if not text."""
+def _parse(utf8: bytes, separator: str, width: int) -> pl.DataFrame:
+    """Parse UTF-8 CSV into ``width`` text columns (short rows padded with nulls) numbered from row 1."""
+    return pl.read_csv(
+        utf8,
+        has_header=False,
+        separator=separator,
+        schema={_letter(i): pl.String for i in range(width)},
+        missing_columns="insert",
+        row_index_name=ROW,
+        row_index_offset=1,
+    )
+
+
+def _widest_line(utf8: bytes, separator: str) -> int:
+    """Return the number of cells on the widest line, counting separators inside quotes too."""
+    return max(line.count(separator.encode()) for line in utf8.split(b"\n")) + 1
+
+
+def _to_utf8(data: bytes) -> bytes | None:
+    """Return CSV bytes as UTF-8 (from UTF-8, UTF-16, else Windows-1252, else Latin-1); None if not text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16 with a BOM
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace").encode()
     if data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
         return None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    return data.decode("latin-1")  # cp1252 leaves five bytes undefined; Latin-1 decodes anything
+    try:  # the start first: a failed decode copies all the bytes it was given into its error
+        codecs.getincrementaldecoder("utf-8")().decode(data[:UTF8_SNIFF])
+        data.decode()
+        return data.removeprefix(codecs.BOM_UTF8)  # valid UTF-8 goes to polars as it is
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode()
+    except UnicodeDecodeError:  # cp1252 leaves five bytes undefined; Latin-1 decodes anything
+        return data.decode("latin-1").encode()
 
 
 def _read_xlsx(data: bytes, kind: str) -> dict[str, tuple[str | None, pl.DataFrame]]:

@@ -7,6 +7,7 @@ so validation can report the cell exactly as the coordinator wrote it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,36 +38,52 @@ class Context:
     file_event_ids: frozenset[str] = field(default_factory=frozenset)  # events in the same workbook
 
 
-def folded(column: str) -> pl.Expr:
-    """Fold a text column like ``codes.normalise``: trimmed, lower case, en dash as hyphen, single spaces."""
+def per_distinct(column: str, parse: Callable[[pl.Expr], pl.Expr], dtype: type[pl.DataType]) -> pl.Expr:
+    """Parse each distinct cell of a text column once, then give every cell its parsed value.
+
+    An upload repeats a few spellings (or a few hundred dates) thousands of times, so looking cells up
+    in their parsed distinct values costs a fraction of parsing every cell; ``parse`` of null is null.
+    """
+    distinct = pl.col(column).drop_nulls().unique(maintain_order=True)
+    return pl.col(column).replace_strict(distinct, parse(distinct), default=None, return_dtype=dtype)
+
+
+def folded(text: pl.Expr) -> pl.Expr:
+    """Fold text like ``codes.normalise``: trimmed, lower case, en dash as hyphen, single spaces."""
     return (
-        pl.col(column)
-        .str.strip_chars()
+        text.str.strip_chars()
         .str.to_lowercase()
         .str.replace_all("[\u2013\u2014]", "-")
         .str.replace_all(r"\s+", " ")
     )
 
 
+def _lookup(key: pl.Expr, lookup: dict, dtype: type[pl.DataType]) -> pl.Expr:
+    """Map folded keys through ``lookup``; a key it does not hold becomes null."""
+    return key.replace_strict(list(lookup), list(lookup.values()), default=None, return_dtype=dtype)
+
+
+def _padded(text: pl.Expr, digits: int) -> pl.Expr:
+    """Fold a code-or-name cell; a code of up to ``digits`` digits gets its leading zeros back."""
+    key = folded(text)
+    return pl.when(key.str.contains(rf"^\d{{1,{digits}}}$")).then(key.str.zfill(digits)).otherwise(key)
+
+
 def coded(column: str, mapping: dict) -> pl.Expr:
     """Map accepted spellings to the stored code; unknown spellings become null."""
-    lookup = codes.spelling_map(mapping)
-    return folded(column).replace_strict(
-        list(lookup), [str(v) for v in lookup.values()], default=None, return_dtype=pl.String
-    )
+    lookup = {spelling: str(code) for spelling, code in codes.spelling_map(mapping).items()}
+    return per_distinct(column, lambda text: _lookup(folded(text), lookup, pl.String), pl.String)
 
 
 def yes_no(column: str) -> pl.Expr:
     """Parse kyllä/ei, yes/no, k/e, y/n, 1/0, true/false; anything else becomes null."""
     lookup = codes.spelling_map(codes.YES_NO)
-    return folded(column).replace_strict(
-        list(lookup), list(lookup.values()), default=None, return_dtype=pl.Boolean
-    )
+    return per_distinct(column, lambda text: _lookup(folded(text), lookup, pl.Boolean), pl.Boolean)
 
 
-def parsed_date(column: str) -> pl.Expr:
-    """Parse ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (xlsx date cells arrive as ISO text); else null."""
-    text = pl.col(column).str.strip_chars()
+def _date(text: pl.Expr) -> pl.Expr:
+    """Parse text of exactly one of the two date forms; the patterns reject 2-digit years (31.7.23)."""
+    text = text.str.strip_chars()
     finnish = pl.when(text.str.contains(FINNISH_DATE)).then(
         text.str.strptime(pl.Date, "%d.%m.%Y", strict=False)
     )
@@ -76,18 +93,19 @@ def parsed_date(column: str) -> pl.Expr:
     return pl.coalesce(finnish, iso)
 
 
+def parsed_date(column: str) -> pl.Expr:
+    """Parse ``d.m.yyyy`` or ISO ``yyyy-mm-dd`` (xlsx date cells arrive as ISO text); else null."""
+    return per_distinct(column, _date, pl.Date)
+
+
 def municipality_code(column: str, lookup: dict[str, str]) -> pl.Expr:
     """Resolve a municipality by code (leading zeros optional), Finnish or Swedish name."""
-    key = folded(column)
-    key = pl.when(key.str.contains(r"^\d{1,3}$")).then(key.str.zfill(3)).otherwise(key)
-    return key.replace_strict(list(lookup), list(lookup.values()), default=None, return_dtype=pl.String)
+    return per_distinct(column, lambda text: _lookup(_padded(text, 3), lookup, pl.String), pl.String)
 
 
 def region_code(column: str, lookup: dict[str, str]) -> pl.Expr:
     """Resolve a wellbeing region by its two-digit code or any of its names."""
-    key = folded(column)
-    key = pl.when(key.str.contains(r"^\d{1,2}$")).then(key.str.zfill(2)).otherwise(key)
-    return key.replace_strict(list(lookup), list(lookup.values()), default=None, return_dtype=pl.String)
+    return per_distinct(column, lambda text: _lookup(_padded(text, 2), lookup, pl.String), pl.String)
 
 
 def _with_raw(frame: pl.DataFrame, columns: list[str]) -> list[pl.Expr]:

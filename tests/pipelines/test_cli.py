@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import clients_csv
+from tests.pipelines.conftest import clients_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import VALID_ROWS, clients_csv, snapshot_state
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import ingest, warehouse
 from pipelines.i18n import t

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import openpyxl
-from conftest import clients_csv, snapshot_state
+from tests.pipelines.conftest import clients_csv, snapshot_state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

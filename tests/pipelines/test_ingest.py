@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import VALID_ROWS, clients_csv, snapshot_state
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import ingest, replay, summary, warehouse
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import VALID_ROWS, clients_csv, snapshot_state
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import ingest, preview, warehouse
 

@@ -258,6 +258,21 @@ def test_a_large_cp1252_file_keeps_every_row_and_letter(tmp_path):
     assert frame["valmentaja"][0] == "Valmentaja Ä"
 
 
+def test_a_row_wider_than_the_header_far_down_a_large_file_is_kept_whole(tmp_path):
+    # the header's width is tried first, so a wider row must make the reader count again, not be cut
+    lines = ["a;b", *(f"{i};x" for i in range(50_000)), "1;2;3"]
+    result = read_upload(write(tmp_path, "x.csv", "\r\n".join(lines).encode()), "clients")["clients"]
+    assert result.columns == ["excel_row", "a", "b", "C"]
+    assert result.row(-1) == (50_002, "1", "2", "3")
+
+
+def test_a_cp1252_letter_far_down_a_file_still_makes_it_cp1252(tmp_path):
+    # UTF-8 is first tried on the file's start alone; a later byte that is not UTF-8 must still count
+    lines = ["a;b", *(f"{i};x" for i in range(20_000)), "Kittilä;Ä"]
+    result = read_upload(write(tmp_path, "x.csv", "\r\n".join(lines).encode("cp1252")), "clients")
+    assert result["clients"].row(-1) == (20_002, "Kittilä", "Ä")
+
+
 # --- xlsx ---------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import VALID_ROWS, clients_csv, snapshot_state
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import cli, ingest, replay, rollback, warehouse
 from pipelines.ingest import UsageError

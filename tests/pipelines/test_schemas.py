@@ -7,7 +7,7 @@ import dataclasses
 import pandera.errors
 import polars as pl
 import pytest
-from test_transform import CTX
+from tests.pipelines.test_transform import CTX
 
 from pipelines import schemas, transform
 

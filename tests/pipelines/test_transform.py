@@ -68,6 +68,18 @@ def test_dates_in_finnish_and_iso_forms_only():
     ]
 
 
+def test_repeated_cells_each_get_their_parsed_value_and_nulls_stay_null():
+    result = _apply(transform.parsed_date("x"), ["1.7.2023", None, "x", "1.7.2023", "x", None])
+
+    assert result.to_list() == [date(2023, 7, 1), None, None, date(2023, 7, 1), None, None]
+
+
+def test_an_empty_column_parses_to_an_empty_typed_column():
+    result = _apply(transform.coded("x", codes.STATUS), [])
+
+    assert_series_equal(result, pl.Series("x", [], pl.String))
+
+
 def test_yes_no_spellings():
     result = _apply(transform.yes_no("x"), ["kyllä", "EI", "y", "0", "true", "maybe"])
 

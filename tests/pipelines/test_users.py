@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from conftest import clients_csv
+from tests.pipelines.conftest import clients_csv
 
 from pipelines import ingest, replay, users, warehouse
 from pipelines.i18n import LANGUAGES, PIPELINES_LOCALES

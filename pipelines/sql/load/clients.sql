@@ -1,5 +1,5 @@
--- Load a validated clients upload (view upload_rows): keep every row as history and make this upload the
--- current list of each (project, municipality, quarter) it covers.
+-- Load a validated clients upload (view upload_rows; view upload_snapshots: its distinct project,
+-- municipality and quarter with its upload_id): keep every row as history and make this upload the current
+-- list of each (project, municipality, quarter) it covers.
 insert into staging.clients by name select * from upload_rows;
-insert or replace into staging.client_snapshots
-select distinct project_code, municipality_code, quarter, upload_id from upload_rows;
+insert or replace into staging.client_snapshots by name select * from upload_snapshots;

@@ -1,7 +1,8 @@
 -- Build-time only (temporary): one row per client in the list that stands for each project quarter.
 -- A municipality's list for a quarter is its latest snapshot at or before that quarter (each upload is
--- the full list as at the quarter's end).
-create or replace temp table clients_as_at as
+-- the full list as at the quarter's end). A view, not a table: the marts that read it aggregate it as
+-- they scan, so its rows (every client of every quarter) are never written out.
+create or replace temp view clients_as_at as
 with as_at as (
     select q.project_code, q.quarter, q.quarter_start_date, s.municipality_code,
            max(s.quarter) as snapshot_quarter
