@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: reads the warehouse's marts, shows them to wellbeing-region leaders."""

@@ -1,0 +1,170 @@
+"""What every builder shares: the view it builds for, what it returns, names and suppression helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import db, privacy
+from dashboard.filters import Filters, ProjectChoices
+from dashboard.i18n import I18n
+
+# How a table column is shown: count (client count, "<5" when hidden), number (never hidden, e.g.
+# participations), share (percentage, "–" when hidden), date, datetime, text.
+KINDS = ("count", "number", "share", "date", "datetime", "text")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a builder builds for: the filters, the language and what the project offers."""
+
+    filters: Filters
+    tr: I18n
+    choices: ProjectChoices
+
+    @property
+    def min_cell(self) -> int:
+        return self.tr.min_cell
+
+
+@dataclass(frozen=True)
+class Column:
+    """A shown table column: its header in the reader's language and how its values are formatted."""
+
+    header: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline figure as st.metric shows it."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+    delta_color: str = "normal"  # "off" where growth is neither good nor bad news
+
+
+@dataclass
+class Built:
+    """A built figure: the table as shown (suppressed, labelled), its chart and a caption."""
+
+    title: str
+    data: pl.DataFrame
+    columns: dict[str, Column]  # shown columns, in order; other columns of ``data`` are helpers
+    figure: go.Figure | None = None
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    wrap: bool = False  # long text: show as a static table whose cells wrap, not a scrolling grid
+
+    def table(self) -> pl.DataFrame:
+        """Return the shown columns only, under their internal names."""
+        return self.data.select(list(self.columns))
+
+    def text_table(self, tr: I18n) -> pl.DataFrame:
+        """Return the table as the reader sees it: formatted text under translated headers (for exports)."""
+        out = {}
+        for name, col in self.columns.items():
+            out[col.header] = [format_value(tr, col.kind, v) for v in self.data[name].to_list()]
+        return pl.DataFrame(out, schema=dict.fromkeys(out, pl.String))
+
+
+def format_value(tr: I18n, kind: str, value: object) -> str:
+    """Format one cell by its column kind."""
+    if kind == "count":
+        return tr.count(value)  # type: ignore[arg-type]
+    if kind == "number":
+        return tr.number(value)  # type: ignore[arg-type]
+    if kind == "share":
+        return tr.share(value)  # type: ignore[arg-type]
+    if kind == "date":
+        return tr.date(value)  # type: ignore[arg-type]
+    if kind == "datetime":
+        return tr.datetime(value)  # type: ignore[arg-type]
+    return "" if value is None else str(value)
+
+
+def places(view: View) -> pl.DataFrame:
+    """Return the project's municipalities with names in the view's language (municipality, region)."""
+    ref = db.query("project_municipalities", project=view.filters.project)
+    return ref.select(
+        "municipality_code",
+        "wellbeing_region_code",
+        pl.col(view.tr.municipality_name_col()).alias("municipality"),
+        pl.col(view.tr.region_name_col()).alias("region"),
+    )
+
+
+def region_names(view: View) -> dict[str, str]:
+    """Return every wellbeing region's name in the view's language, by code."""
+    ref = db.query("wellbeing_regions")
+    return dict(zip(ref["wellbeing_region_code"], ref[view.tr.region_name_col("")], strict=True))
+
+
+def labelled(df: pl.DataFrame, view: View, column: str, category: str, alias: str = "label") -> pl.DataFrame:
+    """Add ``alias``: the category label of each code in ``column`` in the view's language."""
+    labels = [view.tr.label(category, code) for code in df[column].to_list()]
+    return df.with_columns(pl.Series(alias, labels, dtype=pl.String))
+
+
+def texts(
+    df: pl.DataFrame, view: View, column: str, kind: str = "count", alias: str | None = None
+) -> pl.DataFrame:
+    """Add ``<column>_text`` (or ``alias``): each value formatted as the table shows it."""
+    values = [format_value(view.tr, kind, v) for v in df[column].to_list()]
+    return df.with_columns(pl.Series(alias or f"{column}_text", values, dtype=pl.String))
+
+
+def suppress_lines(df: pl.DataFrame, lines: Sequence[Sequence[str]], view: View, count: str = "n_clients"):
+    """Suppress a table along every line whose total the page shows (e.g. municipality, region, project).
+
+    ``privacy.suppress_table`` covers a row and a column margin; a municipality table that also shows
+    wellbeing-region subtotals has a third kind of line, so this calls the module's general rule with
+    all three. Same rule, same output convention (null count, ``is_suppressed_<count>`` flag).
+    """
+    return privacy._suppress(df, count, view.min_cell, [list(line) for line in lines])
+
+
+def hide_if(df: pl.DataFrame, flag: str, columns: Sequence[str]) -> pl.DataFrame:
+    """Null ``columns`` where ``flag`` is set (shares and intervals of a hidden count)."""
+    return privacy.hide_shares(df, list(columns), flag)
+
+
+def flag(count: str = "n_clients") -> str:
+    """Name the flag column that marks the hidden cells of ``count``."""
+    return privacy.suppressed_flag(count)
+
+
+def primary(n: int | None, view: View, applies: bool = True) -> int | None:
+    """Hide a single count of 1..min_cell-1 when the view is a breakdown (``applies``)."""
+    if applies and n is not None and 0 < n < view.min_cell:
+        return None
+    return n
+
+
+def describe(view: View, with_range: bool = False) -> str:
+    """Say in one line what the figures describe: project, narrowing filters and the quarter (or range)."""
+    tr, f = view.tr, view.filters
+    project = db.query("projects").filter(pl.col("project_code") == f.project)
+    parts = [project["name"][0] if project.height else f.project]
+    ref = places(view)
+    if f.municipality:
+        parts.append(ref.filter(pl.col("municipality_code") == f.municipality)["municipality"][0])
+    elif f.region:
+        parts.append(ref.filter(pl.col("wellbeing_region_code") == f.region)["region"][0])
+    if f.age_group:
+        parts.append(tr.label("age_group", f.age_group))
+    if f.gender:
+        parts.append(tr.label("gender", f.gender))
+    quarters = db.query("project_quarters", project=f.project).filter(pl.col("quarter") == f.quarter)
+    if with_range:
+        parts.append(f"{f.quarter_from}–{f.quarter}")
+    elif quarters.height:
+        parts.append(
+            tr.t("common.situation_at", date=tr.date(quarters["quarter_end_date"][0]), quarter=f.quarter)
+        )
+    return " · ".join(parts)

@@ -1,0 +1,187 @@
+"""Professional participations (Ammattilaisten osallistumiset): toward the total, by kind, event by event.
+
+Participations count attendances, not people, so nothing here is suppressed. Age group and gender
+describe clients, not events: they do not narrow these figures (the page says so).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard import charts, db
+from dashboard.builders.common import Built, Column, Metric, View, labelled, places, region_names, texts
+
+DIMENSIONS = ("wellbeing_region_code", "sector", "event_type", "delivery")
+_CATEGORY = {"sector": "sector", "event_type": "event_type", "delivery": "delivery"}
+
+
+def _range(view: View) -> dict[str, str | None]:
+    f = view.filters
+    return f.place_params() | {"quarter_from": f.quarter_from, "quarter": f.quarter}
+
+
+def reference(view: View) -> tuple[int | None, str]:
+    """Return what the running total heads for: the project's target, else its total over all quarters."""
+    tr, f = view.tr, view.filters
+    projects = db.query("projects").filter(pl.col("project_code") == f.project)
+    target = projects["participation_target"][0] if projects.height else None
+    if target and not (f.region or f.municipality):
+        return int(target), tr.t("participations.target", n=tr.number(target))
+    total = int(db.query("participations_by_quarter", **f.place_params())["n_participations"].sum() or 0)
+    return (total or None), tr.t("participations.total", n=tr.number(total))
+
+
+def cumulative(view: View) -> Built:
+    """Return participations per quarter in the range and the running total since the project began."""
+    tr, f = view.tr, view.filters
+    quarters = list(view.choices.quarters)
+    upto = quarters[: quarters.index(f.quarter) + 1] if f.quarter in quarters else quarters
+    raw = db.query("participations_by_quarter", **f.place_params())
+    data = (
+        pl.DataFrame({"quarter": upto})
+        .join(raw, on="quarter", how="left")
+        .with_columns(pl.col("n_events", "n_participations").fill_null(0))
+        .with_columns(pl.col("n_participations").cum_sum().alias("cumulative"))
+        .filter(pl.col("quarter") >= f.quarter_from)
+    )
+    ref, ref_label = reference(view)
+    labels = {
+        "n_participations": tr.t("participations.per_quarter"),
+        "cumulative": tr.t("participations.cumulative"),
+    }
+    fig = charts.cumulative(
+        data,
+        reference=ref,
+        reference_label=ref_label,
+        labels=labels,
+        value_title=tr.t("participations.unit"),
+        separators=tr.plotly_separators,
+    )
+    columns = {
+        "quarter": Column(tr.t("common.quarter")),
+        "n_events": Column(tr.t("participations.n_events"), "number"),
+        "n_participations": Column(labels["n_participations"], "number"),
+        "cumulative": Column(labels["cumulative"], "number"),
+    }
+    caption = tr.t("participations.cumulative_caption", reference=ref_label)
+    return Built(tr.t("participations.cumulative_title"), data, columns, fig, caption)
+
+
+def in_range_total(view: View) -> int:
+    """Return the participations of the events in the quarter range."""
+    return int(db.query("participations", **_range(view))["n_participations"].sum() or 0)
+
+
+def breakdown(view: View, dimension: str) -> Built:
+    """Return participations in the range by wellbeing region, sector, event type or delivery."""
+    tr = view.tr
+    raw = db.query("participations", **_range(view))
+    data = (
+        raw.group_by(dimension)
+        .agg(pl.col("n_participations").sum())
+        .sort("n_participations", descending=True)
+    )
+    if dimension == "wellbeing_region_code":
+        names = region_names(view)
+        data = data.with_columns(
+            pl.col(dimension).replace_strict(names, default=pl.col(dimension)).alias("label")
+        )
+    else:
+        data = labelled(data, view, dimension, _CATEGORY[dimension])
+    total = int(data["n_participations"].sum() or 0)
+    data = data.with_columns((pl.col("n_participations") / total if total else pl.lit(None)).alias("share"))
+    data = texts(data, view, "n_participations", "number", alias="text")
+    chart_df = data.select(
+        pl.col("label").alias("category"), pl.col("n_participations").alias("value"), "text"
+    )
+    fig = charts.bars(
+        chart_df, horizontal=True, value_title=tr.t("participations.unit"), separators=tr.plotly_separators
+    )
+    columns = {
+        "label": Column(tr.t(f"participations.dimension.{dimension}")),
+        "n_participations": Column(tr.t("participations.unit"), "number"),
+        "share": Column(tr.t("common.share"), "share"),
+    }
+    title = tr.t("participations.by", dimension=tr.t(f"participations.dimension.{dimension}").lower())
+    return Built(title, data, columns, fig, tr.t("participations.range_caption"))
+
+
+def events(view: View) -> Built:
+    """Return the events in the range, newest first, with their participations."""
+    tr = view.tr
+    raw = db.query("events", **_range(view))
+    names = region_names(view)
+    munis = dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))
+    data = raw.with_columns(
+        pl.Series("type_label", [tr.label("event_type", c) for c in raw["event_type"].to_list()], pl.String),
+        pl.Series("delivery_label", [tr.label("delivery", c) for c in raw["delivery"].to_list()], pl.String),
+        pl.Series("region", [names.get(c, c) for c in raw["wellbeing_region_code"].to_list()], pl.String),
+        pl.Series(
+            "municipality",
+            [
+                munis.get(c, tr.t("participations.whole_region"))
+                if c
+                else tr.t("participations.whole_region")
+                for c in raw["municipality_code"].to_list()
+            ],
+            pl.String,
+        ),
+    )
+    columns = {
+        "event_date": Column(tr.t("participations.event_date"), "date"),
+        "title": Column(tr.t("participations.event_title")),
+        "type_label": Column(tr.t("participations.dimension.event_type")),
+        "delivery_label": Column(tr.t("participations.dimension.delivery")),
+        "region": Column(tr.t("participations.dimension.wellbeing_region_code")),
+        "municipality": Column(tr.t("common.municipality")),
+        "n_participations": Column(tr.t("participations.unit"), "number"),
+    }
+    caption = tr.t("participations.events_caption", n=tr.number(data.height))
+    return Built(tr.t("participations.events_title"), data, columns, None, caption)
+
+
+def event_attendance(view: View, event_id: str, title: str = "") -> Built:
+    """Return one event's participations by professional sector (``title`` names the event)."""
+    tr = view.tr
+    raw = db.query("event_attendance_by_sector", project=view.filters.project, event_id=event_id)
+    data = labelled(raw, view, "sector", "sector")
+    data = texts(data, view, "n_participations", "number", alias="text")
+    chart_df = data.select(
+        pl.col("label").alias("category"), pl.col("n_participations").alias("value"), "text"
+    )
+    fig = charts.bars(
+        chart_df, horizontal=True, value_title=tr.t("participations.unit"), separators=tr.plotly_separators
+    )
+    columns = {
+        "label": Column(tr.t("participations.dimension.sector")),
+        "n_participations": Column(tr.t("participations.unit"), "number"),
+    }
+    total = tr.number(int(data["n_participations"].sum() or 0))
+    return Built(
+        tr.t("participations.attendance_title", event=title),
+        data,
+        columns,
+        fig,
+        tr.t("participations.attendance_caption", n=total),
+    )
+
+
+def headline(view: View, events_built: Built) -> list[Metric]:
+    """Return the range's participations and events as headline metrics."""
+    tr = view.tr
+    return [
+        Metric(
+            tr.t("participations.unit"), tr.number(in_range_total(view)), help=tr.t("participations.in_range")
+        ),
+        Metric(
+            tr.t("participations.n_events"),
+            tr.number(events_built.data.height),
+            help=tr.t("participations.events_in_range"),
+        ),
+    ]
+
+
+def event_titles(view: View, events_built: Built) -> dict[str, str]:
+    """Return each listed event's id with "date · title", for choosing one to drill into."""
+    rows = events_built.data.select("event_id", "event_date", "title").iter_rows()
+    return {event: f"{view.tr.date(day)} · {title}" for event, day, title in rows}

@@ -1,0 +1,17 @@
+"""Pathway outcomes (Jatkopolut): flows, the nine pathways, breakdowns and the ESF+ indicators."""
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.builders import pathways
+
+view = ui.view()
+tr = view.tr
+ui.header(view, tr.t("pathways.title"))
+ui.built(pathways.sankey(view), tr, key="sankey")
+ui.built(pathways.pathway_table(view), tr, key="pathways", beside=True)
+tabs = st.tabs([tr.t(f"pathways.by.{d}") for d in pathways.BY])
+for tab, dimension in zip(tabs, pathways.BY, strict=True):
+    with tab:
+        ui.built(pathways.pathway_by(view, dimension), tr, key=f"by_{dimension}")
+ui.built(pathways.esf(view), tr, key="esf")

@@ -1,0 +1,153 @@
+"""Small-cell suppression (pienten lukujen suojaus) of client counts before they are shown.
+
+Pure functions on Polars frames: the dashboard's tables, charts and exports all pass their client counts
+through here, and charts draw the suppressed table, never the raw one.
+
+The rules (design.md, "Privacy rules for what is shown"):
+
+1. Primary suppression. A client count from 1 to ``min_cell - 1`` (default 1..4) in a breakdown below the
+   whole project is suppressed: the number becomes null and is shown as "<5" (``format_count``).
+   Zero is shown, since it describes no person. ``min_cell`` is a parameter (a setting of the app).
+2. Complementary suppression. Where the table also shows a total (a row total, a column total, or a
+   headline total above a one-way breakdown), one suppressed cell alone protects nothing: an attacker
+   subtracts the visible cells from the total and gets it back (total 40, visible 12 + 25 -> hidden 3).
+   So in every such line (row or column) that has exactly one suppressed cell, the smallest other non-zero
+   cell is suppressed too; among equal counts the first in the frame's row order. Each added cell can
+   leave another line with exactly one suppressed cell, so the rule is applied again, all rows at once
+   and then all columns at once, until a round adds nothing. Zero cells are never picked: a hidden zero
+   would be known to be zero anyway (a suppressed cell is non-zero).
+3. Shares computed from a suppressed count are hidden too (``hide_shares``): share × a visible total gives
+   the count back.
+
+Whole-project figures of the published categories are shown as the final report showed them, and counts
+of professional participations are events, not people: neither goes through this module.
+
+Output convention: the count column keeps its name and dtype and is null (``SUPPRESSED``) where
+suppressed; a boolean column ``is_suppressed_<count_col>`` (``suppressed_flag(count_col)``) marks those
+cells so that pages, charts and exports need not guess why a value is missing. Row order is kept.
+
+Limits of the rule, for whoever shows totals:
+- This module suppresses cells, not totals. A total you show below the whole project is a count too: if it
+  is 1..min_cell-1 it must be suppressed, and a line whose only non-zero cell is the suppressed one has a
+  total equal to that cell (no other cell can be hidden to protect it).
+- The rule protects each line on its own. With both row and column totals, some patterns of suppressed
+  cells still pin a cell down by combining lines (e.g. two closed 2×2 blocks joined by one cell), and the
+  known bounds (a suppressed primary is 1..min_cell-1, a complement at least min_cell) can narrow a sum of
+  two. Tables here are small and sparse; an exact audit (as in tau-Argus) is the next step if needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+MIN_CELL = 5
+SUPPRESSED = None  # what a suppressed count becomes in the numeric column
+
+_ROW = "__privacy_row"  # original row position: the tie-break, and the key that marks a pick
+_ALL = "__privacy_all"  # one line holding every cell, for a breakdown without group columns
+
+
+def suppressed_flag(count_col: str) -> str:
+    """Name the boolean column that marks the suppressed cells of ``count_col``."""
+    return f"is_suppressed_{count_col}"
+
+
+def suppress_counts(
+    df: pl.DataFrame,
+    count_col: str = "n_clients",
+    *,
+    min_cell: int = MIN_CELL,
+    group_cols: Sequence[str] = (),
+    total_shown: bool = True,
+) -> pl.DataFrame:
+    """Suppress small counts of a one-way breakdown, with a complement wherever its total is shown.
+
+    One row per cell of the breakdown (e.g. per municipality). With ``group_cols`` (e.g. the quarter) each
+    group is its own breakdown with its own total. ``total_shown=False`` applies primary suppression only.
+    """
+    lines = [list(group_cols)] if total_shown else []
+    return _suppress(df, count_col, min_cell, lines)
+
+
+def suppress_table(
+    df: pl.DataFrame,
+    row_col: str,
+    col_col: str,
+    count_col: str = "n_clients",
+    *,
+    min_cell: int = MIN_CELL,
+    group_cols: Sequence[str] = (),
+    row_totals: bool = True,
+    col_totals: bool = True,
+) -> pl.DataFrame:
+    """Suppress small counts of a two-way table in long form, with complements along the shown totals.
+
+    One row per ``row_col`` × ``col_col`` category (per ``group_cols``, each group its own table); a missing
+    combination counts as zero and is left missing. ``row_totals`` / ``col_totals`` say which margins the
+    page shows: only lines whose total is shown need complements.
+    """
+    keys = [*group_cols, row_col, col_col]
+    duplicated = df.select(keys).is_duplicated()
+    if duplicated.any():
+        raise ValueError(
+            f"suppress_table needs one row per {' × '.join(keys)}; {duplicated.sum()} rows repeat"
+        )
+    lines = [[*group_cols, col] for col, shown in ((row_col, row_totals), (col_col, col_totals)) if shown]
+    return _suppress(df, count_col, min_cell, lines)
+
+
+def hide_shares(df: pl.DataFrame, share_cols: str | Sequence[str], flag_col: str) -> pl.DataFrame:
+    """Null the shares of rows whose count is suppressed (``flag_col`` true)."""
+    cols = [share_cols] if isinstance(share_cols, str) else list(share_cols)
+    return df.with_columns(pl.when(~pl.col(flag_col)).then(pl.col(col)).alias(col) for col in cols)
+
+
+def format_count(n: int | None, min_cell: int = MIN_CELL, *, number: Callable[[int], str] = str) -> str:
+    """Show a count, or "<min_cell" where it is suppressed; ``number`` formats it for the locale.
+
+    A visible small count is shown as it is: whole-project figures are not suppressed, and deciding what
+    to suppress belongs to ``suppress_counts`` / ``suppress_table``, not to formatting.
+    """
+    return f"<{min_cell}" if n is SUPPRESSED else number(n)
+
+
+def _suppress(df: pl.DataFrame, count_col: str, min_cell: int, lines: list[list[str]]) -> pl.DataFrame:
+    """Apply primary suppression, then complementary suppression along ``lines`` until stable."""
+    _check_counts(df, count_col, min_cell)
+    flag = suppressed_flag(count_col)
+    work = df.with_row_index(_ROW).with_columns(
+        pl.col(count_col).is_between(1, min_cell - 1).alias(flag), pl.lit(True).alias(_ALL)
+    )
+    while True:  # each round adds at least one cell or ends, so at most one round per cell
+        before = work[flag].sum()
+        for line in lines:
+            work = _complement(work, count_col, flag, line or [_ALL])
+        if work[flag].sum() == before:
+            break
+    return work.with_columns(pl.when(~pl.col(flag)).then(pl.col(count_col)).alias(count_col)).drop(_ROW, _ALL)
+
+
+def _complement(work: pl.DataFrame, count_col: str, flag: str, line: list[str]) -> pl.DataFrame:
+    """In every line with exactly one suppressed cell, suppress its smallest other non-zero cell."""
+    exposed = pl.col(flag).sum().over(line) == 1
+    picks = (
+        work.filter(exposed & ~pl.col(flag) & (pl.col(count_col) > 0))
+        .group_by(line)
+        .agg(pl.col(_ROW).sort_by(count_col, _ROW).first())
+    )
+    return work.with_columns(pl.col(flag) | pl.col(_ROW).is_in(picks[_ROW].to_list()))
+
+
+def _check_counts(df: pl.DataFrame, count_col: str, min_cell: int) -> None:
+    """Refuse input the rules cannot judge: missing, negative or non-integer counts, or a bad threshold."""
+    if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
+    dtype = df.schema[count_col]
+    if not dtype.is_integer():
+        raise TypeError(f"{count_col} must hold integer counts, not {dtype}")
+    if df[count_col].null_count():
+        raise ValueError(f"{count_col} has missing counts; suppress the complete counts (once)")
+    if (df[count_col] < 0).any():
+        raise ValueError(f"{count_col} has negative counts")

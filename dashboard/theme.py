@@ -1,0 +1,77 @@
+"""Colours and the Plotly look: a colour-blind-safe palette (Okabe-Ito) with text at WCAG AA contrast.
+
+The Streamlit theme itself lives in ``streamlit_config.toml`` (``.streamlit/config.toml`` links to it);
+``PRIMARY`` and ``TEXT`` here are the same colours, so charts and widgets agree.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008), "Color Universal Design". Yellow (#F0E442) is left out. The palette runs from the
+# colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics) to orange and sky blue, which only
+# charts with more than five series reach (and every chart has its table beside it).
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#6B6B6B"  # 5.3:1 on white: reference lines, secondary text
+LIGHT_GREY = "#E3E3E3"  # grid lines only
+
+PALETTE = (BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY)
+PRIMARY = BLUE  # 5.1:1 on white
+TEXT = "#1F2430"
+BACKGROUND = "#FFFFFF"
+FONT = "Source Sans 3, Source Sans Pro, Arial, sans-serif"
+
+# Outcome colours used wherever progressed / not progressed appear, so a reader learns them once.
+PROGRESSED = BLUE
+NOT_PROGRESSED = VERMILLION
+ACTIVE = GREY
+
+
+def hex_to_rgba(colour: str, alpha: float) -> str:
+    """Return ``colour`` (``#RRGGBB``) as an ``rgba()`` string with opacity ``alpha``."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def relative_luminance(colour: str) -> float:
+    """Return the WCAG 2 relative luminance of ``#RRGGBB``."""
+
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str = BACKGROUND) -> float:
+    """Return the WCAG contrast ratio of two colours (AA needs 4.5 for text, 3 for graphics)."""
+    hi, lo = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def apply(fig: go.Figure, separators: str = ", ", height: int | None = None) -> go.Figure:
+    """Give a figure the dashboard's look: palette, fonts, light grid, locale separators."""
+    fig.update_layout(
+        template="plotly_white",
+        colorway=list(PALETTE),
+        font={"family": FONT, "size": 14, "color": TEXT},
+        separators=separators,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font": {"family": FONT}},
+        paper_bgcolor=BACKGROUND,
+        plot_bgcolor=BACKGROUND,
+    )
+    # separatethousands: Finnish readers expect "1 200" on an axis, not "1200"
+    fig.update_xaxes(gridcolor=LIGHT_GREY, linecolor=GREY, zerolinecolor=GREY, separatethousands=True)
+    fig.update_yaxes(gridcolor=LIGHT_GREY, linecolor=GREY, zerolinecolor=GREY, separatethousands=True)
+    if height:
+        fig.update_layout(height=height)
+    return fig

@@ -1,0 +1,130 @@
+"""Streamlit pieces the pages share: the page heading, metrics, and a built figure with its table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import export_ui
+from dashboard.builders import Built, View
+from dashboard.builders.common import Metric, describe, format_value
+from dashboard.i18n import I18n
+
+VIEW = "_view"
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+def set_view(view: View) -> None:
+    """Hand this rerun's view to the page (app.py resolves it before the page runs)."""
+    st.session_state[VIEW] = view
+
+
+def view() -> View:
+    """Return this rerun's view: filters, language and what the project offers."""
+    return st.session_state[VIEW]
+
+
+def header(v: View, title: str, with_range: bool = False) -> None:
+    """Show the page title and what the figures describe (project, filters, date or quarter range)."""
+    st.title(title)
+    st.caption(describe(v, with_range))
+    st.session_state[export_ui.RANGE] = with_range  # exports state the range where the page shows one
+    if v.filters.is_breakdown:
+        st.caption(v.tr.t("filters.breakdown_note", min_cell=v.min_cell))
+
+
+def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
+    """Show headline figures as bordered st.metric cards."""
+    for start in range(0, len(items), per_row):
+        cols = st.columns(per_row)
+        for col, m in zip(cols, items[start : start + per_row], strict=False):
+            col.metric(m.label, m.value, delta=m.delta, delta_color=m.delta_color, help=m.help, border=True)
+
+
+# The grid shows its own placeholder for a missing cell, ignoring the formatted text, so a hidden value is
+# sent as a stand-in that no real value takes ("<5" and "–" are what the reader sees; it sorts first).
+MISSING_NUMBER = -999_999
+MISSING_DATE = pd.Timestamp("1900-01-01")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value == "" or (not isinstance(value, str) and bool(pd.isna(value))):
+        return True
+    if isinstance(value, pd.Timestamp):
+        return value == MISSING_DATE
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == MISSING_NUMBER
+
+
+def _cell(tr: I18n, kind: str):
+    def fmt(value: object) -> str:
+        return format_value(tr, kind, None if _is_missing(value) else value)
+
+    return fmt
+
+
+def _stand_ins(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace missing cells by stand-ins the grid will not show as "None"."""
+    out = frame.copy()
+    for col in out.columns:
+        if not out[col].isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].fillna(MISSING_NUMBER)
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].fillna(MISSING_DATE)
+        else:
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out
+
+
+ROW_PX, MAX_ROWS = 35, 16  # st.dataframe row height; taller tables scroll
+
+
+def table(b: Built, tr: I18n, key: str | None = None) -> None:
+    """Show a built table: numbers stay numbers (so columns sort), text is formatted for the language."""
+    frame = _stand_ins(b.table().to_pandas())
+    frame.columns = [c.header for c in b.columns.values()]
+    styler = frame.style
+    for c in b.columns.values():  # na_rep too: Streamlit shows a missing cell's own text otherwise
+        styler = styler.format(_cell(tr, c.kind), subset=[c.header], na_rep=format_value(tr, c.kind, None))
+    if b.wrap:
+        st.table(styler, hide_index=True, border="horizontal", alt=b.title)
+        return
+    height = ROW_PX * (min(len(frame), MAX_ROWS) + 1) + 3
+    st.dataframe(styler, hide_index=True, key=key, height=height, alt=b.title)
+
+
+def built(
+    b: Built,
+    tr: I18n,
+    key: str,
+    beside: bool = False,
+    expanded: bool = False,
+    ratio: tuple[int, int] = (3, 2),
+) -> None:
+    """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
+    st.subheader(b.title)
+    if b.figure is None:
+        table(b, tr, key=f"{key}_table")
+        if b.caption:
+            st.caption(b.caption)
+        export_ui.buttons(b, view(), key)
+        return
+    if beside:
+        left, right = st.columns(list(ratio), gap="medium")
+        with left:
+            st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title)
+        with right:
+            table(b, tr, key=f"{key}_table")
+    else:
+        st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title)
+    if b.caption:
+        st.caption(b.caption)
+    for note in b.notes:
+        st.caption(note)
+    if not beside:
+        with st.expander(tr.t("common.show_table"), expanded=expanded):
+            table(b, tr, key=f"{key}_table")
+    export_ui.buttons(b, view(), key)

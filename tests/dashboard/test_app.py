@@ -1,0 +1,163 @@
+"""The app as a reader uses it (AppTest): every page, filters, links, languages and small-count privacy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+PAGES = {
+    "pages/overview.py": "Yleiskatsaus",
+    "pages/municipalities.py": "Kuntavertailu",
+    "pages/participations.py": "Ammattilaisten osallistumiset",
+    "pages/pathways.py": "Jatkopolut",
+    "pages/about.py": "Tietoa aineistosta",
+}
+NBSP = "\u00a0"  # before "%"
+THIN = "\u202f"  # Finnish thousands
+
+
+def shown_tables(at) -> list[list[list[str]]]:
+    """Return every table as the reader sees it: the formatted display values, row by row."""
+    out = []
+    for frame in at.dataframe:
+        styler = frame.proto.arrow_data.styler
+        table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+        out.append([[str(v) for v in row] for row in table.itertuples(index=False)])
+    for t in at.table:
+        styler = t.proto.arrow_data.styler if t.proto.HasField("arrow_data") else None
+        if styler and styler.display_values:
+            table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+            out.append([[str(v) for v in row] for row in table.itertuples(index=False)])
+    return out
+
+
+def cells(at) -> set[str]:
+    return {cell for table in shown_tables(at) for row in table for cell in row}
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES.items())
+def test_every_page_renders_on_the_demo(app, warehouse: Path, page: str, title: str) -> None:
+    at = app(warehouse, page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == title
+    assert any("Esittelyaineisto" in i.value for i in at.info), "the demo notice shows on every page"
+    assert not {"None", "nan", "NaT", "-999999"} & cells(at), "a missing value must read <5, – or blank"
+
+
+def test_overview_shows_the_published_figures_computed(app, warehouse: Path) -> None:
+    at = app(warehouse)
+    got = metrics(at)
+    assert got["Asiakkaat"] == "128" and got["Löysi jatkopolun"] == f"84 (66{NBSP}%)"
+    assert got["Ei jatkopolkua"] == f"44 (34{NBSP}%)" and got["Osallistumiset"] == f"1{THIN}259"
+    assert any("84 asiakasta 128:sta" in m.value for m in at.markdown)
+    assert at.query_params == {"lang": "fi", "project": "VALPAS2", "quarter": "2023Q3"}
+
+
+def test_pages_show_their_figures(app, warehouse: Path) -> None:
+    at = app(warehouse, "pages/municipalities.py")
+    assert {"Raahe", "128", "84", f"65,6{NBSP}%"} <= cells(at)
+    at.switch_page("pages/participations.py").run()
+    assert metrics(at)["Osallistumiskertoja"] == f"1{THIN}259"
+    at.switch_page("pages/pathways.py").run()
+    assert {"EECO02", "EECR01", "EECR02", "EECR04", "70", "45"} <= cells(at)
+    at.switch_page("pages/about.py").run()
+    assert {"✗ Eroaa", f"64{NBSP}%", f"65,6{NBSP}%"} <= cells(at)
+
+
+def test_choosing_a_municipality_changes_the_numbers_and_the_link(app, warehouse: Path) -> None:
+    at = app(warehouse)
+    at.selectbox(key="w_municipality").set_value("678").run()
+    assert metrics(at)["Asiakkaat"] == "40"
+    assert at.query_params["municipality"] == "678"
+    at.switch_page("pages/municipalities.py").run()  # the filter follows to another page, and into its URL
+    assert at.query_params["municipality"] == "678"
+    assert "Raahe" in at.caption[0].value
+
+
+def test_a_copied_link_reopens_the_same_view(app, warehouse: Path) -> None:
+    query = {"lang": "sv", "project": "VALPAS2", "municipality": "977", "quarter": "2023Q2", "gender": "man"}
+    at = app(warehouse, "pages/pathways.py", **query)
+    assert not at.exception and not at.warning
+    assert at.query_params == query
+    assert at.selectbox(key="w_municipality").value == "977"
+    assert at.select_slider(key="w_quarter").value == "2023Q2"
+    assert at.title[0].value == "Fortsatta vägar"
+
+
+def test_invalid_link_values_fall_back_with_a_notice(app, warehouse: Path) -> None:
+    at = app(warehouse, municipality="999", quarter="2099Q1", lang="xx", age="old")
+    assert not at.exception
+    notices = [w.value for w in at.warning]
+    assert len(notices) == 4
+    assert "lang=xx" in notices[0] and "municipality=999" in notices[1] and "age=old" in notices[3]
+    assert at.query_params == {"lang": "fi", "project": "VALPAS2", "quarter": "2023Q3"}
+    assert metrics(at)["Asiakkaat"] == "128"
+
+
+def test_quarter_range_on_the_participations_page(app, warehouse: Path) -> None:
+    at = app(warehouse, "pages/participations.py", **{"from": "2023Q1", "quarter": "2023Q2"})
+    assert at.select_slider(key="w_range").value == ("2023Q1", "2023Q2")
+    assert int(metrics(at)["Osallistumiskertoja"].replace(THIN, "")) < 1259
+    assert at.query_params["from"] == "2023Q1"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "label"),
+    [("sv", "Kommunjämförelse", "Brahestad"), ("en", "Municipality comparison", "Raahe")],
+)
+def test_pages_in_swedish_and_english(app, warehouse: Path, lang: str, title: str, label: str) -> None:
+    at = app(warehouse, "pages/municipalities.py", lang=lang)
+    assert at.title[0].value == title
+    assert label in cells(at)
+    at.switch_page("pages/overview.py").run()
+    assert ("Klienter" if lang == "sv" else "Clients") in metrics(at)
+
+
+def test_language_switch_keeps_the_filters(app, warehouse: Path) -> None:
+    at = app(warehouse, municipality="678")
+    at.segmented_control(key="w_lang").set_value("en").run()
+    assert at.title[0].value == "Overview" and at.query_params["municipality"] == "678"
+    assert metrics(at)["Clients"] == "40"
+
+
+def test_project_with_published_figures_only(app, warehouse: Path) -> None:
+    at = app(warehouse, project="YHDESSA")
+    assert not at.exception
+    values = set(metrics(at).values())
+    assert {"200", f"52{NBSP}%"} <= values
+    assert all("julkaistu" in label for label in metrics(at))
+
+
+def test_small_counts_show_as_below_five(app, small_warehouse: Path) -> None:
+    at = app(small_warehouse, municipality="261")  # Kittilä has 3 clients
+    assert not at.exception
+    assert metrics(at)["Asiakkaat"] == "<5"
+    assert not any("Esittelyaineisto" in i.value for i in at.info), "no demo notice on real data"
+    at.switch_page("pages/municipalities.py").run()
+    rows = {row[0]: row for row in shown_tables(at)[0]}
+    assert rows["Kittilä"][1] == "<5" and rows["Kittilä"][3] == "–"  # count hidden, its share too
+
+
+def test_whole_project_small_categories_are_shown_as_published(app, warehouse: Path) -> None:
+    at = app(warehouse, "pages/pathways.py")
+    pathway_rows = {row[0].strip(): row[1] for row in shown_tables(at)[1]}
+    assert pathway_rows["Muu jatkopolku"] == "3"
+
+
+def test_filtered_view_is_a_breakdown(app, warehouse: Path) -> None:
+    at = app(warehouse, "pages/pathways.py", municipality="261")
+    pathway_rows = {row[0].strip(): row[1] for row in shown_tables(at)[1]}
+    assert "<5" in pathway_rows.values()
+    assert all(v == "<5" or v == "0" or int(v) >= 5 for v in pathway_rows.values())
+
+
+def test_missing_warehouse_is_explained(app, tmp_path: Path) -> None:
+    at = app(tmp_path / "nowhere.duckdb")
+    assert not at.exception
+    assert "make demo" in at.error[0].value

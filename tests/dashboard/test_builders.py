@@ -1,0 +1,138 @@
+"""Figure builders on the demo warehouse reproduce the published figures, computed from the stored counts."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from dashboard.builders import about, municipalities, overview, participations, pathways
+
+NBSP = "\u00a0"  # before "%"
+THIN = "\u202f"  # Finnish thousands
+
+
+@pytest.fixture
+def view(warehouse, make_view):
+    return make_view(warehouse)
+
+
+def test_default_quarter_is_the_latest_with_data(view) -> None:
+    assert view.filters.quarter == "2023Q3"
+
+
+def test_headline(view) -> None:
+    got = {m.label: m.value for m in overview.headline(view)}
+    assert got == {
+        "Asiakkaat": "128",
+        "Työkykyvalmentajat": "4",
+        "Löysi jatkopolun": f"84 (66{NBSP}%)",
+        "Ei jatkopolkua": f"44 (34{NBSP}%)",
+        "Osallistumiset": f"1{THIN}259",
+    }
+
+
+def test_summary_sentence(view) -> None:
+    assert overview.summary(view) == f"84 asiakasta 128:sta (66{NBSP}%) löysi jatkopolun."
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [("sv", "84 av 128 klienter"), ("en", "84 of 128 clients")])
+def test_summary_in_other_languages(warehouse, make_view, lang: str, sentence: str) -> None:
+    assert overview.summary(make_view(warehouse, lang=lang)).startswith(sentence)
+
+
+def test_trend_hides_small_quarterly_counts(view) -> None:
+    built = overview.trend(view)
+    assert isinstance(built.figure, go.Figure)
+    assert built.data["quarter"].to_list()[-1] == "2023Q3"
+    assert all(n is None or n == 0 or n >= 5 for n in built.data["n_new"].to_list())
+
+
+def test_status_at_entry_and_exit_of_the_report(view) -> None:
+    table = municipalities.status_table(view).filter(pl.col("municipality_code") == "")
+    got = {s: (a, b) for s, a, b in table.select("status", "n_at_entry", "n_at_exit").iter_rows()}
+    assert got["unemployed"] == (70, 45) and got["outside_labour_force"] == (36, 19)
+    assert got["employed"] == (12, 32) and got["in_education"] == (9, 15)
+
+
+def test_outcomes_by_municipality_with_region_subtotals(view) -> None:
+    table = municipalities.outcome_table(view)
+    assert table["level"].to_list().count("region") == 2
+    total = table.filter(pl.col("level") == "project").row(0, named=True)
+    assert (total["n_clients"], total["n_progressed"]) == (128, 84)
+    assert total["share"] == pytest.approx(0.65625)
+    assert total["share_low"] == pytest.approx(0.5705, abs=1e-4)
+    raahe = table.filter(pl.col("label") == "Raahe").row(0, named=True)
+    assert raahe["n_clients"] == 40
+
+
+def test_pathways_of_the_report(view) -> None:
+    data = pathways.pathway_table(view).data
+    got = dict(zip(data["label"].str.strip_chars().to_list(), data["n_clients"].to_list(), strict=True))
+    assert got["Löysi jatkopolun"] == 84 and got["Ei jatkopolkua"] == 44
+    assert (
+        got["Palkkatyö tai yrittäjyys"] == 32 and got["Muu jatkopolku"] == 3
+    )  # published category, not hidden
+    assert got["Ohjattu muuhun tukeen"] == 36 and got["Yhteensä"] == 128
+
+
+def test_esf_indicators(view) -> None:
+    data = pathways.esf(view).data
+    got = {c: n for c, n in data.select("code", "n").iter_rows() if c}
+    assert got == {"EECO02": 70, "EECR01": 45, "EECR02": 15, "EECR04": 32}
+
+
+def test_sankey_flows_add_up_to_the_ended_clients(view) -> None:
+    built = pathways.sankey(view)
+    assert isinstance(built.figure.data[0], go.Sankey)
+    assert "Alussa: Työtön (70)" in built.figure.data[0].node.label
+
+
+def test_pathways_by_age_group_hide_small_cells(view) -> None:
+    data = pathways.pathway_by(view, "age_group").data
+    cells = data.select(*[c for c in data.columns if c in ("employment", "other_pathway")]).to_series(1)
+    assert all(n is None or n == 0 or n >= 5 for n in cells.to_list())
+
+
+def test_participations_toward_the_total(view) -> None:
+    built = participations.cumulative(view)
+    assert built.data["cumulative"].to_list()[-1] == 1259
+    assert participations.reference(view) == (1259, f"Kaikki osallistumiset 1{THIN}259")
+    assert participations.in_range_total(view) == 1259
+
+
+def test_participation_breakdowns_and_drill_down(view) -> None:
+    for dimension in participations.DIMENSIONS:
+        assert participations.breakdown(view, dimension).data["n_participations"].sum() == 1259
+    events = participations.events(view).data
+    first = events["event_id"][0]
+    detail = participations.event_attendance(view, first).data
+    assert detail["n_participations"].sum() == events["n_participations"][0]
+
+
+def test_reconciliation_finds_the_report_errors(view) -> None:
+    data = about.reconciliation(view).data
+    differs = data.filter(~pl.col("matches"))
+    assert sorted(differs["figure"].to_list()) == ["share_not_progressed", "share_progressed"]
+    row = data.filter(pl.col("figure") == "share_progressed").row(0, named=True)
+    assert (row["published_text"], row["computed_text"]) == (f"64{NBSP}%", f"65,6{NBSP}%")
+    assert data["matches"].fill_null(False).sum() == data.height - 2
+
+
+def test_demo_flag_and_uploads(view) -> None:
+    assert about.is_demo()
+    uploads = about.uploads(view).data
+    assert uploads["quarter"][0] == "2023Q3" and uploads.height == 15
+
+
+def test_published_figures_for_a_project_without_data(warehouse, make_view) -> None:
+    view = make_view(warehouse, project="YHDESSA")
+    assert not overview.has_clients(view)
+    metrics, source = about.published_metrics(view)
+    assert [m.value for m in metrics] == ["200", f"52{NBSP}%"]
+    assert all("julkaistu" in m.label for m in metrics) and "Yhdessä" in source
+
+
+def test_every_built_table_formats_for_export(view) -> None:
+    text = municipalities.outcomes(view).text_table(view.tr)
+    assert text.columns[0] == "Alue" and text.row(-1)[1] == "128"

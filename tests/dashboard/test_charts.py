@@ -1,0 +1,79 @@
+"""Charts are pure: a frame in, a figure out; a hidden value shows only as its text."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from dashboard import charts, theme
+
+
+def test_bars_show_hidden_values_as_text_only() -> None:
+    df = pl.DataFrame({"category": ["Kittilä", "Raahe"], "value": [None, 12], "text": ["<5", "12"]})
+    fig = charts.bars(df, horizontal=True)
+    bar = fig.data[0]
+    assert isinstance(fig, go.Figure)
+    assert list(bar.x) == [0, 12] and list(bar.text) == ["<5", "12"]
+
+
+def test_client_trend_marks_hidden_quarters() -> None:
+    df = pl.DataFrame(
+        {
+            "quarter": ["2020Q1", "2020Q2"],
+            "n_active": [None, 9],
+            "n_active_text": ["<5", "9"],
+            "n_new": [None, 5],
+            "n_new_text": ["<5", "5"],
+        }
+    )
+    fig = charts.client_trend(df, labels={"n_active": "Mukana", "n_new": "Aloittaneet"}, value_title="x")
+    _line, bars, marks = fig.data
+    assert list(bars.texttemplate) == ["<5", ""]  # only the hidden bar is labelled
+    assert list(marks.x) == ["2020Q1"] and list(marks.text) == [
+        "<5"
+    ]  # a hollow marker where the line is hidden
+
+
+def test_share_intervals_draws_whiskers_from_the_bounds() -> None:
+    df = pl.DataFrame(
+        {
+            "label": ["Raahe", "Yhteensä"],
+            "share": [0.5, None],
+            "share_low": [0.3, None],
+            "share_high": [0.7, None],
+            "text": ["50,0 %", "<5"],
+            "level": ["municipality", "project"],
+        }
+    )
+    fig = charts.share_intervals(df)
+    muni = fig.data[0]
+    assert list(muni.error_x.array) == pytest.approx([0.2]) and list(
+        muni.error_x.arrayminus
+    ) == pytest.approx([0.2])
+    assert fig.data[1].marker.size == (0,)  # a hidden share has no point
+
+
+def test_cumulative_draws_the_reference_line() -> None:
+    df = pl.DataFrame(
+        {"quarter": ["2020Q1", "2020Q2"], "n_participations": [51, 94], "cumulative": [51, 145]}
+    )
+    fig = charts.cumulative(
+        df,
+        reference=1259,
+        reference_label="Tavoite 1 259",
+        labels={"n_participations": "a", "cumulative": "b"},
+        value_title="x",
+    )
+    assert fig.layout.shapes[0].y0 == 1259
+
+
+def test_sankey_links() -> None:
+    links = pl.DataFrame({"source": [0], "target": [1], "value": [2.5], "text": ["<5"]})
+    fig = charts.sankey(["A", "B"], [theme.GREY, theme.BLUE], links)
+    assert list(fig.data[0].link.customdata) == ["<5"]
+
+
+def test_palette_graphics_reach_three_to_one_contrast() -> None:
+    assert all(theme.contrast(c) >= 3 for c in theme.PALETTE[:5])
+    assert theme.contrast(theme.PRIMARY) >= 4.5 and theme.contrast(theme.TEXT) >= 4.5

@@ -1,0 +1,76 @@
+"""Contract: every named query runs on the demo warehouse and returns the columns its header promises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard import db
+
+QUERIES = sorted(p.stem for p in db.QUERIES.glob("*.sql"))
+ALL = {
+    "project": "VALPAS2",
+    "quarter": "2023Q3",
+    "quarter_from": "2020Q1",
+    "region": None,
+    "municipality": None,
+    "age_group": None,
+    "gender": None,
+}
+NARROW = ALL | {"region": "19", "municipality": "678", "age_group": "18-24", "gender": "woman"}
+
+
+def params_for(name: str, values: dict) -> dict:
+    wanted = db.parameters(name)
+    out = {k: v for k, v in values.items() if k in wanted}
+    if "event_id" in wanted:
+        out["event_id"] = db.query("events", **{k: ALL[k] for k in db.parameters("events")})["event_id"][0]
+    assert set(out) == wanted, f"no sample value for {wanted - set(out)}"
+    return out
+
+
+def test_there_are_queries() -> None:
+    assert len(QUERIES) >= 10
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_query_returns_its_declared_columns(name: str, warehouse: Path, use_db) -> None:
+    use_db(warehouse)
+    for values in (ALL, NARROW):
+        result = db.query(name, **params_for(name, values))
+        assert result.columns == db.declared_columns(name)
+    assert db.query(name, **params_for(name, ALL)).height > 0, f"{name} returned nothing on the demo"
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_query_file_says_its_grain_and_binds_its_parameters(name: str) -> None:
+    text = db.sql_text(name)
+    first = text.splitlines()[0]
+    assert first.startswith("-- One row per"), f"{name}: first line must state the grain"
+    assert "{" not in text and "%s" not in text, f"{name}: parameters are bound as $name, never formatted"
+    assert re.search(r"\$[a-z_]+", text) or not db.parameters(name)
+
+
+def test_query_refuses_missing_or_unknown_parameters(warehouse: Path, use_db) -> None:
+    use_db(warehouse)
+    with pytest.raises(TypeError, match="takes"):
+        db.query("published_figures")
+    with pytest.raises(TypeError, match="takes"):
+        db.query("published_figures", project="VALPAS2", quarter="2023Q3")
+
+
+def test_readers_move_to_a_new_snapshot(tmp_path: Path, use_db) -> None:
+    from dashboard import settings
+    from pipelines import warehouse as wh
+
+    path = wh.ensure(tmp_path / "warehouse.duckdb")
+    use_db(path)
+    first = db.pin(settings.db_path())
+    with wh.write(path) as con:
+        wh.set_info(con, "is_demo", "true")
+    assert db.query("warehouse_info").height == 0  # this rerun keeps reading the snapshot it pinned
+    second = db.pin(settings.db_path())
+    assert second != first
+    assert db.query("warehouse_info").rows() == [("is_demo", "true")]

@@ -1,0 +1,110 @@
+"""Small-count privacy in the built figures, on a warehouse where Kittilä has 3 clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dashboard.builders import municipalities, overview, participations, pathways
+
+
+@pytest.fixture
+def whole(small_warehouse: Path, make_view):
+    return make_view(small_warehouse)
+
+
+def visible(values) -> bool:
+    """Every shown count is 0 or at least 5 (hidden ones are None)."""
+    return all(v is None or v == 0 or v >= 5 for v in values)
+
+
+def test_whole_project_headline_is_shown_as_it_is(whole) -> None:
+    got = {m.label: m.value for m in overview.headline(whole)}
+    assert got["Asiakkaat"] == "34"
+
+
+def test_a_filtered_headline_hides_counts_below_five(small_warehouse, make_view) -> None:
+    view = make_view(small_warehouse, municipality="261")
+    got = {m.label: m.value for m in overview.headline(view)}
+    assert got["Asiakkaat"] == "<5" and got["Löysi jatkopolun"] == "<5" and got["Ei jatkopolkua"] == "<5"
+    assert overview.summary(view).startswith("Valinta on niin pieni")
+
+
+def test_headline_complement_hides_the_other_outcome(small_warehouse, make_view) -> None:
+    view = make_view(
+        small_warehouse, municipality="678"
+    )  # Raahe: 9 progressed, 3 dropped out, total 12 shown
+    h = overview.headline_at(view, "2023Q3")
+    assert h.n_clients == 12 and h.n_not_progressed is None and h.n_progressed is None
+
+
+def test_municipality_table_hides_small_cells_their_complements_and_shares(whole) -> None:
+    table = municipalities.outcome_table(whole)
+    munis = table.filter(pl.col("level") == "municipality")
+    kittila = munis.filter(pl.col("label") == "Kittilä").row(0, named=True)
+    assert kittila["n_clients"] is None and kittila["n_progressed"] is None and kittila["share"] is None
+    for column in ("n_clients", "n_progressed", "n_not_progressed", "n_active"):
+        assert visible(munis[column].to_list()), column
+    # in each region, a hidden cell never stands alone beside a shown subtotal
+    regions = table.filter(pl.col("level") == "region")
+    for column in ("n_progressed", "n_not_progressed"):
+        for (code,), group in munis.group_by("region_code"):
+            subtotal = regions.filter(pl.col("region_code") == code)[column][0]
+            if group[column].null_count() == 1:
+                assert subtotal is None, (code, column)
+    # a municipality whose only non-zero outcome is hidden does not show its total either
+    posio = munis.filter(pl.col("label") == "Posio").row(0, named=True)
+    assert posio["n_progressed"] is None and posio["n_clients"] is None
+
+
+def test_whole_project_total_row_is_shown(whole) -> None:
+    total = municipalities.outcome_table(whole).filter(pl.col("level") == "project").row(0, named=True)
+    assert (total["n_clients"], total["n_progressed"], total["n_not_progressed"]) == (34, 24, 10)
+
+
+def test_status_table_by_municipality_is_suppressed(whole) -> None:
+    table = municipalities.status_table(whole).filter(pl.col("municipality_code") != "")
+    assert visible(table["n_at_entry"].to_list()) and visible(table["n_at_exit"].to_list())
+    hidden = table.filter(pl.col("n_at_entry").is_null() | pl.col("n_at_exit").is_null())
+    assert hidden["change"].null_count() == hidden.height  # a change computed from a hidden count is hidden
+
+
+def test_sankey_links_below_five_are_hidden(whole) -> None:
+    links = pathways.sankey(whole).data
+    assert visible(links["n_clients"].to_list())
+    assert set(links.filter(pl.col("n_clients").is_null())["text"].to_list()) <= {"<5"}
+
+
+def test_pathways_by_municipality(whole) -> None:
+    data = pathways.pathway_by(whole, "municipality_code").data
+    for column in ("employment", "education", "dropped_out", "referred_elsewhere", "n_total", "n_progressed"):
+        assert visible(data[column].to_list()), column
+    assert (
+        data.filter(pl.col("n_progressed").is_null())["share"].null_count()
+        == data["n_progressed"].null_count()
+    )
+
+
+def test_esf_in_a_filtered_view(small_warehouse, make_view) -> None:
+    data = pathways.esf(make_view(small_warehouse, municipality="261")).data
+    assert visible(data["n"].to_list())
+    assert data.filter(pl.col("n").is_null())["share"].null_count() == data["n"].null_count()
+
+
+def test_participations_are_never_suppressed(small_warehouse, make_view) -> None:
+    view = make_view(small_warehouse, municipality="261")
+    assert participations.in_range_total(view) == 3  # events, not people
+
+
+@pytest.mark.parametrize("min_cell", [3, 10])
+def test_threshold_is_a_setting(small_warehouse, make_view, monkeypatch, min_cell: int) -> None:
+    monkeypatch.setenv("DASHBOARD_MIN_CELL", str(min_cell))
+    from dashboard import settings
+    from dashboard.i18n import I18n
+
+    view = make_view(small_warehouse, municipality="261")
+    view = type(view)(view.filters, I18n("fi", settings.min_cell()), view.choices)
+    got = {m.label: m.value for m in overview.headline(view)}
+    assert got["Asiakkaat"] == ("3" if min_cell == 3 else "<10")
