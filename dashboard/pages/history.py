@@ -1,0 +1,17 @@
+"""Upload history (Lataushistoria): every upload of a project with its status, and rollback."""
+
+import streamlit as st
+
+from dashboard import auth, history_ui
+
+tr = auth.translator()
+user = auth.current_user()
+st.title(tr.t("page.history"))
+if user is None:
+    st.warning(tr.t("upload.sign_in_first"), icon=":material/lock:")
+else:
+    history_ui.last_result()
+    project = history_ui.choose_project(user, tr)
+    if project is not None:
+        rows = history_ui.history_table(project, tr)
+        history_ui.rollback_form(project, rows, user, tr)
