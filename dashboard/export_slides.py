@@ -1,0 +1,129 @@
+"""The summary slides: one message each, built by the pages' own builders for the presenter mode and decks.
+
+Headline figures -> municipality comparison -> professional participations -> pathway outcomes -> ESF+
+indicators. Every number on a slide comes from the builder the page uses with the same view, so the
+presenter mode, the PPTX, the PDF and the summary workbook show what the pages show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from dashboard.builders import Built, Column, View, about, municipalities, overview, participations, pathways
+from dashboard.builders.overview import Metric
+from dashboard.export_stamp import project_name
+
+KEYS = ("headline", "municipalities", "participations", "pathways", "esf")
+# the slide a page's presenter mode opens at (by the page's url path; others open at the first)
+START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3}
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One screen: a title, its one message, big numbers, and a built figure (its chart, else its table)."""
+
+    key: str
+    title: str
+    message: str
+    metrics: list[Metric] = field(default_factory=list)
+    built: Built | None = None
+
+
+def headline_table(view: View) -> Built:
+    """Return the headline figures as a table (counts as numbers) for workbooks."""
+    tr, h = view.tr, overview.headline_at(view, view.filters.quarter)
+    assert h is not None
+    rows = [
+        ("figure.n_clients", h.n_clients, None),
+        ("figure.n_coaches", h.n_coaches, None),
+        ("figure.n_progressed", h.n_progressed, h.share(h.n_progressed)),
+        ("figure.n_not_progressed", h.n_not_progressed, h.share(h.n_not_progressed)),
+        ("overview.participations_short", h.n_participations, None),
+    ]
+    data = pl.DataFrame(
+        {
+            "label": [tr.t(k) for k, _, _ in rows],
+            "value": [v for _, v, _ in rows],
+            "share": [s for *_, s in rows],
+        },
+        schema={"label": pl.String, "value": pl.Int64, "share": pl.Float64},
+    )
+    columns = {"label": Column(tr.t("export.figure")), "value": Column(tr.t("export.value"), "count"),
+               "share": Column(tr.t("export.share_of_clients"), "share")}  # fmt: skip
+    return Built(tr.t("export.headline_sheet"), data, columns, None, overview.summary(view))
+
+
+def _headline(view: View) -> Slide:
+    tr = view.tr
+    title = tr.t("present.headline.title", project=project_name(view))
+    if overview.has_clients(view):
+        return Slide("headline", title, overview.summary(view), overview.headline(view))
+    metrics, source = about.published_metrics(view)
+    if not metrics:
+        return Slide("headline", title, tr.t("common.no_data"))
+    return Slide("headline", title, tr.t("overview.published_note", source=source), metrics)
+
+
+def _municipalities(view: View) -> Slide:
+    tr, b = view.tr, municipalities.outcomes(view)
+    shares = b.data.filter(pl.col("level") == "municipality")["share"].drop_nulls()
+    total = b.data.filter(pl.col("level") == "project")["share"].drop_nulls()
+    whole = total[0] if total.len() else (shares[0] if shares.len() == 1 else None)
+    if shares.len() > 1 and whole is not None:
+        message = tr.t("present.municipalities.message", low=tr.share(shares.min(), 0),
+                       high=tr.share(shares.max(), 0), total=tr.share(whole, 0))  # fmt: skip
+    elif whole is not None:
+        message = tr.t("present.municipalities.message_total", total=tr.share(whole, 0))
+    else:
+        message = b.caption
+    return Slide("municipalities", b.title, message, [], b)
+
+
+def _participations(view: View) -> Slide:
+    tr, f = view.tr, view.filters
+    b = participations.cumulative(view)
+    n, events = participations.in_range_total(view), participations.events(view).data.height
+    quarters = f.quarter if f.quarter_from == f.quarter else f"{f.quarter_from}–{f.quarter}"
+    message = tr.t(
+        "present.participations.message", n=tr.number(n), events=tr.number(events), quarters=quarters
+    )
+    return Slide("participations", b.title, message, [], b)
+
+
+def _pathways(view: View) -> Slide:
+    tr, b = view.tr, pathways.pathway_table(view)
+    detail = b.data.filter(~pl.col("is_group") & pl.col("n_clients").is_not_null() & pl.col("is_progressed"))
+    if detail.height and detail["n_clients"].max():
+        top = detail.sort("n_clients", descending=True, maintain_order=True).row(0, named=True)
+        message = tr.t("present.pathways.message", pathway=top["label"].strip(), n=tr.count(top["n_clients"]))
+    else:
+        message = b.caption
+    return Slide("pathways", b.title, message, [], b)
+
+
+def _esf(view: View) -> Slide:
+    b = pathways.esf(view)
+    return Slide("esf", b.title, view.tr.t("present.esf.message"), [], b)
+
+
+def slides(view: View) -> list[Slide]:
+    """Return the summary slides for a view (a project without client data gets its published figures)."""
+    if not overview.has_clients(view):
+        return [_headline(view), _participations(view)]
+    return [_headline(view), _municipalities(view), _participations(view), _pathways(view), _esf(view)]
+
+
+def slide(view: View, index: int) -> tuple[Slide, int]:
+    """Return one slide (index clamped into the sequence) and how many there are, building only that one."""
+    makers = [_headline, _municipalities, _participations, _pathways, _esf]
+    if not overview.has_clients(view):
+        makers = [_headline, _participations]
+    index = min(max(index, 0), len(makers) - 1)
+    return makers[index](view), len(makers)
+
+
+def tables(view: View) -> list[Built]:
+    """Return the slides' tables for a summary workbook or CSV (the headline figures first)."""
+    return [headline_table(view), *(s.built for s in slides(view) if s.built is not None)]

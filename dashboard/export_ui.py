@@ -1,0 +1,86 @@
+"""Download buttons: under every built figure (CSV, Excel, PNG, SVG) and the summary in the sidebar.
+
+Each file is made only when its button is clicked (Streamlit runs the callable then, in another
+thread), so a rerun never pays for a chart image or a deck. What is exported is what the page shows:
+the same Built object for tables and images, the same builders for the summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import db, export_images, export_stamp, export_tables, presenter
+from dashboard.builders import Built, View
+from dashboard.export import FORMATS, file_name, file_stem, summary
+
+RANGE = "_export_range"  # set by ui.header: does the page show a quarter range?
+STAMP = "_export_stamp"  # this rerun's stamp, shared by every figure on the page
+
+
+def _stamp(view: View) -> export_stamp.Stamp:
+    with_range = bool(st.session_state.get(RANGE))
+    cached = st.session_state.get(STAMP)
+    if cached and cached[0] is view and cached[1] == with_range:
+        return cached[2]
+    stamp = export_stamp.stamp(view, with_range=with_range)
+    st.session_state[STAMP] = (view, with_range, stamp)
+    return stamp
+
+
+def _now(stamp: export_stamp.Stamp, view: View) -> export_stamp.Stamp:
+    """Return the stamp with the time of the click (the rerun that drew the button may be older)."""
+    now = datetime.now(export_stamp.TIMEZONE).replace(tzinfo=None)
+    return replace(stamp, exported_at=view.tr.t("export.exported_at", at=view.tr.datetime(now)))
+
+
+def buttons(b: Built, view: View, key: str) -> None:
+    """Show the download buttons of one built figure: its table as CSV and Excel, its chart as PNG and SVG."""
+    tr, stamp = view.tr, _stamp(view)
+    base = f"{file_stem(view)}_{key}"
+    table_help, image_help = tr.t("export.help.table"), tr.t("export.help.image")
+    with st.container(horizontal=True, key=f"{key}_export", gap="small"):
+        st.download_button(tr.t("export.csv"), lambda: export_tables.to_csv(b, tr, _now(stamp, view)),
+                           file_name=f"{base}.csv", mime=FORMATS["csv"], on_click="ignore", key=f"{key}_csv",
+                           icon=":material/download:", type="tertiary", help=table_help)  # fmt: skip
+        st.download_button(tr.t("export.xlsx"), lambda: export_tables.to_xlsx([b], tr, _now(stamp, view)),
+                           file_name=f"{base}.xlsx", mime=FORMATS["xlsx"], on_click="ignore",
+                           key=f"{key}_xlsx", icon=":material/download:", type="tertiary",
+                           help=table_help)  # fmt: skip
+        if b.figure is None:
+            return
+        no_browser = export_images.browser_path() is None
+        for fmt in export_images.FORMATS:
+            st.download_button(
+                tr.t(f"export.{fmt}"),
+                lambda fmt=fmt: export_images.chart_image(b.figure, b.title, _now(stamp, view), fmt),
+                file_name=f"{base}.{fmt}", mime=export_images.FORMATS[fmt], on_click="ignore",
+                key=f"{key}_{fmt}", icon=":material/image:", type="tertiary", disabled=no_browser,
+                help=tr.t("export.image_unavailable", reason="chromium") if no_browser else image_help,
+            )  # fmt: skip
+
+
+def _deck(view: View, snapshot: Path, fmt: str):
+    def make() -> bytes:
+        db.pin(snapshot)  # this runs in another thread: read the snapshot the page showed
+        return summary(view, fmt).data
+
+    return make
+
+
+def sidebar(view: View) -> None:
+    """Show presenter mode and the summary downloads (PPTX, PDF, Excel) for the current filters."""
+    tr = view.tr
+    st.button(tr.t("present.start"), icon=":material/slideshow:", on_click=presenter.start,
+              help=tr.t("present.start_help"), key="present_start", width="stretch")  # fmt: skip
+    st.caption(tr.t("export.summary_heading"))
+    snapshot = db.pinned()
+    with st.container(horizontal=True, gap="small"):
+        for fmt in ("pptx", "pdf", "xlsx"):
+            st.download_button(tr.t(f"export.{fmt}"), _deck(view, snapshot, fmt),
+                               file_name=file_name(view, fmt), mime=FORMATS[fmt], on_click="ignore",
+                               key=f"summary_{fmt}",
+                               icon=":material/download:", help=tr.t("export.help.deck"))  # fmt: skip

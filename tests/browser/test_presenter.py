@@ -1,0 +1,106 @@
+"""Presenter mode in a real browser: every slide fits a 1280x720 and a 1920x1080 screen, keys step through.
+
+Screenshots land in artifacts/screenshots/presenter-*.png, to be looked at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tests.browser.conftest import screenshot, wait_for_app
+
+SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
+NO_SCROLL = "() => document.documentElement.scrollHeight <= window.innerHeight + 2"
+MAIN_FITS = """() => { const m = document.querySelector('[data-testid="stMain"]');
+  return m.scrollHeight <= m.clientHeight + 2 && m.scrollWidth <= m.clientWidth + 2; }"""
+
+
+@pytest.fixture
+def screen(browser, request):
+    """A page at the size named by the test's ``size`` parameter."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fi-FI")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def settle(page) -> None:
+    """Wait for the rerun to finish and the chart (if any) to be drawn."""
+    wait_for_app(page)
+    page.wait_for_function("() => !document.querySelector('.st-key-present_body .stPlotlyChart') || "
+                           "document.querySelector('.st-key-present_body .main-svg')")  # fmt: skip
+    page.wait_for_timeout(300)
+
+
+def slide_of(page) -> str:
+    match = re.search(r"[?&]slide=(\d+)", page.url)
+    return match.group(1) if match else ""
+
+
+def assert_fits(page, where: str) -> None:
+    assert page.evaluate(NO_SCROLL), f"{where}: the page scrolls"
+    assert page.evaluate(MAIN_FITS), f"{where}: the slide overflows its screen"
+    assert page.locator(".present-title").is_visible()
+    assert page.get_by_role("button", name=re.compile("Lopeta esitys|Avsluta|End presentation")).is_visible()
+
+
+@pytest.mark.parametrize("screen", list(SIZES), indirect=True)
+def test_every_slide_fits_the_screen_and_the_arrow_keys_step(screen, app_url: str, request) -> None:
+    size = request.node.callspec.params["screen"]
+    page = screen
+    page.goto(f"{app_url}/?present=1")
+    settle(page)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stHeader"]').is_visible()
+    message = page.locator(".present-message")
+    assert float(message.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
+    value = page.locator(".present-metric .value").first
+    assert float(value.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 56
+    assert "128" in page.locator(".present-metrics").inner_text()
+    for n in range(1, 6):
+        assert slide_of(page) == str(n)
+        assert_fits(page, f"slide {n} at {size}")
+        screenshot(page, f"presenter-{size}-slide{n}")
+        if n < 5:
+            page.locator(".present-title").click()  # focus the app, as a presenter's click would
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"() => /[?&]slide={n + 1}(&|$)/.test(location.search)")
+            settle(page)
+    for key, expected in (("ArrowLeft", 4), ("PageUp", 3), ("PageDown", 4)):  # PageUp/Down: a clicker
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => /[?&]slide={expected}(&|$)/.test(location.search)")
+        settle(page)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !/[?&]present=/.test(location.search)")
+    wait_for_app(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+@pytest.mark.parametrize("screen", ["720p"], indirect=True)
+@pytest.mark.parametrize(("lang", "exit_label"), [("sv", "Avsluta"), ("en", "End presentation")])
+def test_widest_slides_fit_in_swedish_and_english(screen, app_url: str, lang: str, exit_label: str) -> None:
+    page = screen
+    for n in (1, 2, 5):  # big numbers, the longest chart labels, the widest table
+        page.goto(f"{app_url}/?present=1&lang={lang}&slide={n}")
+        settle(page)
+        assert page.get_by_role("button", name=re.compile(exit_label)).is_visible()
+        assert_fits(page, f"{lang} slide {n}")
+        screenshot(page, f"presenter-720p-{lang}-slide{n}")
+
+
+@pytest.mark.parametrize("screen", ["720p"], indirect=True)
+def test_the_sidebar_button_starts_presenter_mode(screen, app_url: str) -> None:
+    page = screen
+    page.goto(f"{app_url}/kuntavertailu?municipality=678")
+    wait_for_app(page)
+    page.get_by_role("button", name=re.compile("Esitystila")).click()
+    page.wait_for_function("() => /[?&]present=1/.test(location.search)")
+    settle(page)
+    assert slide_of(page) == "2"  # the municipality page opens at its own slide
+    assert "Kunta: Raahe" in page.locator(".present-caption").first.inner_text()
+    assert_fits(page, "started from the sidebar")
