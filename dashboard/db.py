@@ -3,7 +3,9 @@
 Each query is a file in ``queries/`` (one query per file, named after what it returns, parameters bound
 as ``$name``). A rerun pins the snapshot that is current when it starts (``pin``), so every query of one
 page sees one consistent warehouse, and the next rerun moves to a newly published snapshot. Connections
-are cached per resolved snapshot file, results per snapshot, query and parameters.
+are cached per resolved snapshot file. Results of a query about one project are cached per that project's
+data version (``project_versions.sql``), so a new snapshot re-runs only the queries of the project whose
+upload made it; other results are cached per snapshot.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def current(db: Path | None = None) -> Path:
 
 def pin(db: Path | None = None) -> Path:
     """Pin this thread's queries to the snapshot current now (call at the start of every rerun)."""
-    _pinned.snapshot = current(db)
+    _pinned.db = db or settings.db_path()
+    _pinned.snapshot = current(_pinned.db)
     return _pinned.snapshot
 
 
@@ -88,10 +91,29 @@ def _connection(snapshot: str) -> duckdb.DuckDBPyConnection:
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def _run(snapshot: str, name: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
-    """Run a named query on a snapshot; a cursor per call keeps concurrent sessions apart."""
-    with _connection(snapshot).cursor() as cur:
+def _run(version: str, name: str, params: tuple[tuple[str, object], ...], _snapshot: str) -> pl.DataFrame:
+    """Run a named query on a snapshot; cached by ``version`` (``_snapshot`` is not part of the key)."""
+    with _connection(_snapshot).cursor() as cur:  # a cursor per call keeps concurrent sessions apart
         return cur.sql(sql_text(name), params=dict(params)).pl()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _project_versions(snapshot: str) -> dict[str, str]:
+    """Return each project's data version in a snapshot."""
+    with _connection(snapshot).cursor() as cur:
+        return dict(cur.sql(sql_text("project_versions")).fetchall())
+
+
+def version(snapshot: Path, project: object = None) -> str:
+    """Return the cache key of a query's result: the project's data version, else the snapshot itself.
+
+    The warehouse's stable path is part of a project's key, so two warehouses never share results.
+    """
+    if project is None:
+        return str(snapshot)
+    data = _project_versions(str(snapshot)).get(str(project), "empty")
+    db = getattr(_pinned, "db", None) or settings.db_path()
+    return f"{db}#{project}@{data}"
 
 
 def query(name: str, /, **params: object) -> pl.DataFrame:
@@ -99,7 +121,8 @@ def query(name: str, /, **params: object) -> pl.DataFrame:
     wanted = parameters(name)
     if set(params) != wanted:
         raise TypeError(f"query {name!r} takes {sorted(wanted)}, got {sorted(params)}")
-    return _run(str(pinned()), name, tuple(sorted(params.items())))
+    snapshot = pinned()
+    return _run(version(snapshot, params.get("project")), name, tuple(sorted(params.items())), str(snapshot))
 
 
 @contextlib.contextmanager
@@ -110,6 +133,9 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def refresh() -> Path:
-    """After this process published a snapshot: drop cached results and pin the new snapshot."""
-    _run.clear()  # keyed by snapshot, so nothing stale could show; this frees the old snapshot's results
+    """After this process published a snapshot: pin it, so this rerun already reads the new figures.
+
+    No cache is cleared: results are keyed by project data version, so only the changed project's
+    queries run again, and the other projects' results stay warm for every session.
+    """
     return pin()

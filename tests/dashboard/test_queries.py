@@ -74,3 +74,39 @@ def test_readers_move_to_a_new_snapshot(tmp_path: Path, use_db) -> None:
     second = db.pin(settings.db_path())
     assert second != first
     assert db.query("warehouse_info").rows() == [("is_demo", "true")]
+
+
+def test_an_upload_reruns_only_the_queries_of_its_project(tmp_path: Path, use_db, monkeypatch) -> None:
+    from pipelines import ingest
+    from pipelines import warehouse as wh
+    from tests.pipelines.conftest import clients_csv
+
+    path = use_db(wh.ensure(tmp_path / "warehouse.duckdb"))
+    before = db.pin(path)
+    opened: list[str] = []  # every query that really runs opens its snapshot's cursor first
+    real = db._connection
+    monkeypatch.setattr(db, "_connection", lambda snapshot: opened.append(snapshot) or real(snapshot))
+    db.query("last_uploads", project="VALPAS2")
+    db.query("last_uploads", project="YHDESSA")
+    assert opened == [str(before)] * 3  # the project versions, then each project's query
+
+    loaded = ingest.load_file(
+        path, clients_csv(tmp_path / "kittila.csv"), project_code="VALPAS2", quarter="2021Q2", kind="clients"
+    )
+    assert loaded.status == "accepted"
+    after = db.pin(path)
+    opened.clear()
+    assert len(db.query("last_uploads", project="YHDESSA")) == 0  # the other project: served from cache
+    assert opened == [str(after)]  # only the new snapshot's project versions were read
+    assert len(db.query("last_uploads", project="VALPAS2")) == 1  # the uploaded one: run on the new data
+    assert opened == [str(after)] * 2
+    assert db.version(before, "YHDESSA") == db.version(after, "YHDESSA")
+    assert db.version(before, "VALPAS2") != db.version(after, "VALPAS2")
+
+
+def test_two_warehouses_with_the_same_uploads_never_share_results(tmp_path: Path, use_db) -> None:
+    from pipelines import warehouse as wh
+
+    first, second = (wh.ensure(tmp_path / name / "warehouse.duckdb") for name in ("a", "b"))
+    keys = [db.version(use_db(p) and db.pin(p), "VALPAS2") for p in (first, second)]
+    assert keys[0] != keys[1]
