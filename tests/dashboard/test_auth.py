@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from tests.dashboard import upload_support
-from tests.dashboard.upload_support import PASSWORD, nav_paths, sign_in, signed_in
 
 from dashboard import auth
 from pipelines import users
 from pipelines import warehouse as wh
 from pipelines.users import FailedSignIns, User
+from tests.dashboard import upload_support
+from tests.dashboard.upload_support import PASSWORD, nav_paths, sign_in, signed_in
 
 OIDC = {  # shape of a real [auth] section; nothing is contacted unless the button is clicked
     "redirect_uri": "http://localhost:8501/oauth2callback",

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.dashboard import upload_support
-from tests.dashboard.upload_support import BAD_ROWS, HEADER, SAMPLES, bad_clients_csv
 
 from dashboard import annotate
 from dashboard import upload as up
 from pipelines.problems import Problem
 from pipelines.users import User
+from tests.dashboard import upload_support
+from tests.dashboard.upload_support import BAD_ROWS, HEADER, SAMPLES, bad_clients_csv
 
 cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db  # fixtures
 ANNA = User("anna", "coordinator", frozenset({("VALPAS2", "261")}))

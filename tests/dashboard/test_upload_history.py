@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from tests.dashboard import upload_support
-from tests.dashboard.upload_support import fewer_clients_csv, signed_in, upload
-
 from dashboard import upload as upload_helpers
 from pipelines import rollback, users
 from pipelines import warehouse as wh
+from tests.dashboard import upload_support
+from tests.dashboard.upload_support import fewer_clients_csv, signed_in, upload
 
 cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db  # fixtures
 

@@ -7,14 +7,14 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.dashboard import upload_support
-from tests.dashboard.upload_support import SAMPLES, bad_clients_csv, fewer_clients_csv, signed_in, upload
 
 from dashboard import upload as upload_helpers
 from dashboard import upload_ui
 from dashboard.i18n import I18n
 from pipelines import warehouse as wh
 from pipelines.users import User
+from tests.dashboard import upload_support
+from tests.dashboard.upload_support import SAMPLES, bad_clients_csv, fewer_clients_csv, signed_in, upload
 
 THIN = "\u202f"  # Finnish thousands
 

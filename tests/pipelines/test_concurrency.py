@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import ingest, warehouse
 from pipelines.i18n import t
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 90  # seconds; generous for a loaded CI machine, finite so nothing hangs

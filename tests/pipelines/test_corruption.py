@@ -6,11 +6,11 @@ import io
 from pathlib import Path
 
 import openpyxl
-from tests.pipelines.conftest import clients_csv, snapshot_state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines import ingest, warehouse
+from tests.pipelines.conftest import clients_csv, snapshot_state
 
 SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import ingest, replay, summary, warehouse
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 ROOT = Path(__file__).resolve().parents[2]
 

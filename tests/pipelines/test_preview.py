@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
-
 from pipelines import ingest, preview, warehouse
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 
 def _validated(db, path, quarter="2021Q2"):

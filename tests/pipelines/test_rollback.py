@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 from pipelines import cli, ingest, replay, rollback, warehouse
 from pipelines.ingest import UsageError
 from pipelines.users import User
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 ADMIN = User("root", "admin")
 ANNA = User("anna", "coordinator", frozenset({("VALPAS2", "261")}))

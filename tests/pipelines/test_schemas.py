@@ -7,9 +7,9 @@ import dataclasses
 import pandera.errors
 import polars as pl
 import pytest
-from tests.pipelines.test_transform import CTX
 
 from pipelines import schemas, transform
+from tests.pipelines.test_transform import CTX
 
 GOOD = {
     "client_id": "KIT-001",

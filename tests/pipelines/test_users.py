@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from tests.pipelines.conftest import clients_csv
 
 from pipelines import ingest, replay, users, warehouse
 from pipelines.i18n import LANGUAGES, PIPELINES_LOCALES
 from pipelines.ingest import UsageError
 from pipelines.users import FailedSignIns, User
+from tests.pipelines.conftest import clients_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
