@@ -115,11 +115,11 @@ def built(
     if beside:
         left, right = st.columns(list(ratio), gap="medium")
         with left:
-            st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title)
+            st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
         with right:
             table(b, tr, key=f"{key}_table")
     else:
-        st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title)
+        st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
     if b.caption:
         st.caption(b.caption)
     for note in b.notes:

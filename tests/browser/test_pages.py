@@ -1,0 +1,199 @@
+"""What a person sees on every page, in a real browser: real figures, whole-page screenshots, no chart text
+cut off, no serious accessibility violations (axe), and the theme of streamlit_config.toml in effect.
+
+Screenshots land in artifacts/screenshots/page-<name>-<lang>.png, each of the whole page, to be looked at.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from tests.browser.conftest import ROOT, screenshot, settle, wait_for_app
+
+NNBSP, NBSP = "\u202f", "\u00a0"  # Babel: narrow no-break space groups thousands, no-break space before %
+WIDTH, MAX_HEIGHT = 1400, 8000
+
+# (url path, page name, language, texts the main area must show, table rows the grids must hold)
+CASES = [
+    ("", "overview", "fi", ["Yleiskatsaus", f"84 asiakasta 128:sta (66{NBSP}%) löysi jatkopolun.",
+                            f"84 (66{NBSP}%)", f"44 (34{NBSP}%)", f"1{NNBSP}259", "Esittelyaineisto"], []),
+    ("kuntavertailu", "municipalities", "fi",
+     ["Kuntavertailu", "Kittilä", "Posio", "Raahe", "Ylivieska", "Lapin hyvinvointialue", f"65,6{NBSP}%"],
+     [["Raahe", "40", "26"], ["Yhteensä", "128", "84"]]),
+    ("osallistumiset", "participations", "fi",
+     ["Ammattilaisten osallistumiset", f"1{NNBSP}259", "Lapin hyvinvointialue",
+      "VALPAS 2 -hankkeen loppuseminaari"],
+     [["Lapin hyvinvointialue", "670"], ["Pohjois-Pohjanmaan hyvinvointialue", "589"]]),
+    ("jatkopolut", "pathways", "fi",
+     ["Jatkopolut", "Palkkatyö tai yrittäjyys (32)", "Koulutus (15)", "Ohjattu muuhun tukeen (36)",
+      "EECO02", "EECR01", "EECR02", "EECR04"],
+     [["Löysi jatkopolun", "84"], ["Yhteensä", "128"]]),
+    ("tietoa", "about", "fi",
+     ["Tietoa aineistosta", "Esittelyaineisto", "Julkaistut luvut ja lasketut luvut"],
+     [["Jatkopolun löytäneiden osuus", f"64{NBSP}%", f"65,6{NBSP}%", "✗ Eroaa"],
+      ["Asiakkaat", "128", "128", "✓ Täsmää"]]),
+    ("?lang=sv", "overview", "sv", ["Översikt", f"84 av 128 klienter (66{NBSP}%) hittade en fortsatt väg.",
+                                    f"1{NNBSP}259", "Demodata"], []),
+    ("?lang=en", "overview", "en", ["Overview", "84 of 128 clients (66%) found a pathway onward.", "1,259",
+                                    "Demo data"], []),
+    ("jatkopolut?lang=sv", "pathways", "sv",
+     ["Fortsatta vägar", "Lönearbete eller företagande (32)", "Utbildning (15)", "EECO02", "EECR01"], []),
+    ("jatkopolut?lang=en", "pathways", "en",
+     ["Pathway outcomes", "Employment or entrepreneurship (32)", "Education (15)", "EECO02", "EECR01"], []),
+]  # fmt: skip
+
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stMain"] .stPlotlyChart')]
+  .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'))"""
+# Legend entries and axis labels that stick out of their legend box or their chart, where the SVG cuts
+# them off (as it did when the chart font was invalid CSS: measured in one font, drawn in another).
+CLIPPED = """() => {
+  const out = [];
+  for (const chart of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+    for (const legend of chart.querySelectorAll('.legend')) {
+      const box = legend.querySelector('.bg').getBoundingClientRect();
+      for (const t of legend.querySelectorAll('.legendtext')) {
+        const r = t.getBoundingClientRect();
+        if (r.right > box.right + 1) out.push(`legend "${t.textContent}" ${r.right - box.right} px`);
+      }
+    }
+    for (const t of chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text')) {
+      const r = t.getBoundingClientRect();
+      if (r.width && (r.left < svg.left - 1 || r.right > svg.right + 1))
+        out.push(`axis "${t.textContent}" from ${r.left - svg.left} to ${r.right - svg.left} px`);
+    }
+  }
+  return out;
+}"""
+# st.dataframe draws its cells on a canvas; the grid keeps them in a table for screen readers, though with
+# the raw values (0.65625, not "65,6 %"): the tests read counts and text there, shares on the page.
+GRID_ROWS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"] tr')]
+  .map(tr => [...tr.querySelectorAll('td, th')].map(c => c.textContent.trim()))"""
+
+
+def open_page(page, app_url: str, path: str) -> None:
+    page.goto(f"{app_url}/{path}")
+    wait_for_app(page)
+    page.wait_for_function(CHARTS_DRAWN)
+
+
+def show_whole_page(page) -> None:
+    """Make the window as tall as the page: Streamlit scrolls inside its main area, so a full-page
+    screenshot would otherwise show only the first screen."""
+    for _ in range(4):  # again until the page stops growing (tables below the fold may still arrive)
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        height = min(max(height, 1000), MAX_HEIGHT)
+        if height == page.viewport_size["height"]:
+            break
+        page.set_viewport_size({"width": WIDTH, "height": height})
+        settle(page)
+        page.wait_for_function(CHARTS_DRAWN)
+        page.wait_for_timeout(500)  # Plotly redraws after the resize
+
+
+def contains_row(rows: list[list[str]], expected: list[str]) -> bool:
+    """True when a row starts with the expected cells (the first cell of a grid row may be its index)."""
+    return any(row[i : i + len(expected)] == expected for row in rows for i in range(2))
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "lang", "texts", "rows"), CASES, ids=[f"{c[1]}-{c[2]}" for c in CASES]
+)
+def test_page_shows_the_computed_figures(page, app_url: str, path, name, lang, texts, rows) -> None:
+    open_page(page, app_url, path)
+    show_whole_page(page)
+    shot = screenshot(page, f"page-{name}-{lang}")
+    main = page.locator('[data-testid="stMain"]')
+    body = main.inner_text()
+    missing = [t for t in texts if t not in body]
+    assert not missing, f"{name} ({lang}) does not show {missing}; see {shot}"
+    assert "Traceback" not in body and not page.locator('[data-testid="stException"]').count()
+    grid = page.evaluate(GRID_ROWS)
+    absent = [r for r in rows if not contains_row(grid, r)]
+    assert not absent, f"{name} ({lang}): no table row {absent}; see {shot}"
+    assert page.evaluate(CLIPPED) == [], f"{name} ({lang}): chart text cut off; see {shot}"
+    # the whole page is in the picture: the footer below the last element is inside the window
+    footer = main.locator('[data-testid="stCaptionContainer"]').last.bounding_box()
+    assert footer and footer["y"] + footer["height"] <= page.viewport_size["height"], f"{shot} is cut short"
+
+
+# ---- accessibility (axe-core through axe-playwright-python) ----
+
+AXE_PAGES = ["", "kuntavertailu", "osallistumiset", "jatkopolut", "tietoa", "kirjaudu", "?present=1",
+             "?present=1&slide=2", "?present=1&slide=5", "?lang=sv"]  # fmt: skip
+BLOCKING = ("serious", "critical")
+# Rules of Streamlit's own markup that we cannot change, each with the precise selector it fires on:
+# {rule id: (substring of the node's target selector, why)}. Empty: axe finds nothing serious in ours.
+STREAMLIT_OWN: dict[str, tuple[str, str]] = {}
+
+
+def blocking_violations(response: dict) -> list[str]:
+    """Return the serious and critical violations as lines: id, impact, help, the nodes' targets."""
+    lines = []
+    for v in response["violations"]:
+        if v["impact"] not in BLOCKING:
+            continue
+        nodes = [" ".join(n["target"]) for n in v["nodes"]]
+        if v["id"] in STREAMLIT_OWN:
+            nodes = [n for n in nodes if STREAMLIT_OWN[v["id"]][0] not in n]
+        if nodes:
+            why = " ".join(v["nodes"][0].get("failureSummary", "").split())[:300]
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']}\n    nodes: {nodes}\n    first: {why}")
+    return lines
+
+
+@pytest.mark.parametrize("path", AXE_PAGES, ids=[p or "overview" for p in AXE_PAGES])
+def test_no_serious_accessibility_violations(page, app_url: str, path: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_page(page, app_url, path)
+    show_whole_page(page)  # axe leaves out what its scrolling container hides (as "incomplete")
+    if path == "kirjaudu":  # the sign-in page is a link in the navigation, not only a URL
+        assert page.locator('[data-testid="stTopNavLink"][href$="/kirjaudu"]').count() == 1
+    results = Axe().run(page)
+    assert results.response["testEngine"]["name"] == "axe-core"
+    found = blocking_violations(results.response)
+    assert not found, f"axe on /{path}:\n" + "\n".join(found)
+
+
+def test_axe_reports_what_it_should(page, app_url: str) -> None:
+    """The check above can fail: a low-contrast caption and an unlabelled button added to the real page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_page(page, app_url, "")
+    show_whole_page(page)
+    page.evaluate("""() => document.querySelector('[data-testid="stMainBlockContainer"]')
+      .insertAdjacentHTML('afterbegin', '<p style="color:#BBBBBB">huono kontrasti</p><button></button>')""")
+    found = "\n".join(blocking_violations(Axe().run(page).response))
+    assert "color-contrast" in found and "button-name" in found, found
+
+
+# ---- the theme of streamlit_config.toml, as `make run` starts the app (streamlit run from the root) ----
+
+COLOURS = """() => { const c = (s, p) => getComputedStyle(document.querySelector(s))[p];
+  return {background: c('[data-testid="stApp"]', 'backgroundColor'),
+          sidebar: c('[data-testid="stSidebar"]', 'backgroundColor'),
+          text: c('[data-testid="stMain"] h1', 'color'),
+          primary: c('.st-key-w_lang button[data-selected="true"] p', 'color')}; }"""
+
+
+def rgb(colour: str) -> str:
+    """``#RRGGBB`` as the browser's computed ``rgb(r, g, b)``."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_the_configured_theme_is_in_effect(page, app_url: str) -> None:
+    link = ROOT / ".streamlit" / "config.toml"
+    assert link.is_symlink() and link.resolve() == (ROOT / "streamlit_config.toml").resolve()
+    theme = tomllib.loads((ROOT / "streamlit_config.toml").read_text(encoding="utf-8"))["theme"]
+    open_page(page, app_url, "")
+    seen = page.evaluate(COLOURS)
+    assert seen == {
+        "background": rgb(theme["backgroundColor"]),
+        "sidebar": rgb(theme["secondaryBackgroundColor"]),
+        "text": rgb(theme["textColor"]),
+        "primary": rgb(theme["primaryColor"]),  # the selected language, drawn in the accent colour
+    }
