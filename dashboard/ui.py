@@ -80,11 +80,18 @@ def _stand_ins(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 ROW_PX, MAX_ROWS = 35, 16  # st.dataframe row height; taller tables scroll
+# Rows a table shows on the page at most: each cell is formatted for the language one by one, and pandas'
+# Styler refuses more than 262 144 cells. The downloads under the table hold every row.
+MAX_SHOWN = 500
 
 
 def table(b: Built, tr: I18n, key: str | None = None) -> None:
     """Show a built table: numbers stay numbers (so columns sort), text is formatted for the language."""
-    frame = _stand_ins(b.table().to_pandas())
+    rows = b.table()
+    if rows.height > MAX_SHOWN:
+        st.caption(tr.t("common.table_capped", shown=tr.number(MAX_SHOWN), total=tr.number(rows.height)))
+        rows = rows.head(MAX_SHOWN)
+    frame = _stand_ins(rows.to_pandas())
     frame.columns = [c.header for c in b.columns.values()]
     styler = frame.style
     for c in b.columns.values():  # na_rep too: Streamlit shows a missing cell's own text otherwise

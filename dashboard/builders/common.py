@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -107,8 +107,21 @@ def region_names(view: View) -> dict[str, str]:
 
 def labelled(df: pl.DataFrame, view: View, column: str, category: str, alias: str = "label") -> pl.DataFrame:
     """Add ``alias``: the category label of each code in ``column`` in the view's language."""
-    labels = [view.tr.label(category, code) for code in df[column].to_list()]
-    return df.with_columns(pl.Series(alias, labels, dtype=pl.String))
+    return df.with_columns(_mapped(df[column], lambda code: view.tr.label(category, code)).alias(alias))
+
+
+def _mapped(values: pl.Series, name: Callable[[object], str]) -> pl.Series:
+    """Name each value of ``values`` by ``name``, calling it once per distinct value (tables repeat few)."""
+    distinct = values.unique(maintain_order=True).to_list()
+    mapping = {v: name(v) for v in distinct if v is not None}
+    missing = name(None) if None in distinct else None
+    named = values.replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=pl.String)
+    return named.fill_null(missing) if missing is not None else named
+
+
+def mapped(df: pl.DataFrame, column: str, name: Callable[[object], str], alias: str) -> pl.DataFrame:
+    """Add ``alias``: ``name`` of each value in ``column`` (``name(None)`` for a missing one)."""
+    return df.with_columns(_mapped(df[column], name).alias(alias))
 
 
 def texts(

@@ -9,7 +9,17 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import charts, db
-from dashboard.builders.common import Built, Column, Metric, View, labelled, places, region_names, texts
+from dashboard.builders.common import (
+    Built,
+    Column,
+    Metric,
+    View,
+    labelled,
+    mapped,
+    places,
+    region_names,
+    texts,
+)
 
 DIMENSIONS = ("wellbeing_region_code", "sector", "event_type", "delivery")
 _CATEGORY = {"sector": "sector", "event_type": "event_type", "delivery": "delivery"}
@@ -112,21 +122,12 @@ def events(view: View) -> Built:
     raw = db.query("events", **_range(view))
     names = region_names(view)
     munis = dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))
-    data = raw.with_columns(
-        pl.Series("type_label", [tr.label("event_type", c) for c in raw["event_type"].to_list()], pl.String),
-        pl.Series("delivery_label", [tr.label("delivery", c) for c in raw["delivery"].to_list()], pl.String),
-        pl.Series("region", [names.get(c, c) for c in raw["wellbeing_region_code"].to_list()], pl.String),
-        pl.Series(
-            "municipality",
-            [
-                munis.get(c, tr.t("participations.whole_region"))
-                if c
-                else tr.t("participations.whole_region")
-                for c in raw["municipality_code"].to_list()
-            ],
-            pl.String,
-        ),
-    )
+    whole_region = tr.t("participations.whole_region")
+    data = labelled(raw, view, "event_type", "event_type", alias="type_label")
+    data = labelled(data, view, "delivery", "delivery", alias="delivery_label")
+    data = mapped(data, "wellbeing_region_code", lambda c: names.get(c, c), alias="region")
+    data = mapped(data, "municipality_code", lambda c: munis.get(c, whole_region) if c else whole_region,
+                  alias="municipality")  # fmt: skip
     columns = {
         "event_date": Column(tr.t("participations.event_date"), "date"),
         "title": Column(tr.t("participations.event_title")),
@@ -181,7 +182,7 @@ def headline(view: View, events_built: Built) -> list[Metric]:
     ]
 
 
-def event_titles(view: View, events_built: Built) -> dict[str, str]:
-    """Return each listed event's id with "date · title", for choosing one to drill into."""
-    rows = events_built.data.select("event_id", "event_date", "title").iter_rows()
+def event_titles(view: View, events_built: Built, limit: int | None = None) -> dict[str, str]:
+    """Return the first ``limit`` listed events' ids with "date · title", for choosing one to drill into."""
+    rows = events_built.data.head(limit).select("event_id", "event_date", "title").iter_rows()
     return {event: f"{view.tr.date(day)} · {title}" for event, day, title in rows}

@@ -19,7 +19,7 @@ for tab, dimension in zip(tabs, participations.DIMENSIONS, strict=True):
     with tab:
         ui.built(participations.breakdown(view, dimension), tr, key=f"by_{dimension}", beside=True)
 ui.built(events, tr, key="events")
-titles = participations.event_titles(view, events)
+titles = participations.event_titles(view, events, limit=ui.MAX_SHOWN)  # the events the table shows
 if titles:
     pick = tr.t("participations.pick_event")
     chosen = st.selectbox(pick, list(titles), format_func=titles.get, key="event")

@@ -107,6 +107,20 @@ def test_quarter_range_on_the_participations_page(app, warehouse: Path) -> None:
     assert at.query_params["from"] == "2023Q1"
 
 
+def test_a_long_event_list_shows_its_first_rows_and_says_how_many_there_are(
+    app, warehouse: Path, monkeypatch
+) -> None:
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "MAX_SHOWN", 10)  # the demo's 70 events stand in for 70 000
+    at = app(warehouse, "pages/participations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert metrics(at)["Tapahtumia"] == "70"
+    assert any("10 ensimmäistä riviä (kaikkiaan 70)" in c.value for c in at.caption)
+    assert max(len(t) for t in shown_tables(at)) == 10
+    assert len(at.selectbox(key="event").options) == 10
+
+
 @pytest.mark.parametrize(
     ("lang", "title", "label"),
     [("sv", "Kommunjämförelse", "Brahestad"), ("en", "Municipality comparison", "Raahe")],
