@@ -49,8 +49,19 @@ def start_app(db: Path, log: Path, env: dict[str, str] | None = None) -> tuple[s
     """Start ``streamlit run dashboard/app.py`` on a free port and wait until it answers."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
         cwd=ROOT,
         env={**os.environ, "DASHBOARD_DB": str(db), **(env or {})},
         stdout=log.open("w"),

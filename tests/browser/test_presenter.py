@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.browser.conftest import screenshot, wait_for_app
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}

@@ -11,6 +11,7 @@ def test_overview_shows_computed_headline(page, app_url):
 
     body = page.locator("body").inner_text()
     assert "84 asiakasta 128:sta (66\u00a0%) löysi jatkopolun." in body  # Babel: no-break space before %
-    assert "1\u202f259" in page.locator('[data-testid="stMetric"]').all_inner_texts()[-1]  # narrow no-break space
+    participations = page.locator('[data-testid="stMetric"]').all_inner_texts()[-1]
+    assert "1\u202f259" in participations  # thousands grouped by a narrow no-break space
     assert "Esittelyaineisto" in body  # the demo notice
     screenshot(page, "overview-fi")

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.browser.conftest import ROOT, screenshot, settle, start_app, wait_for_app
 
 from pipelines import warehouse
+from tests.browser.conftest import ROOT, screenshot, settle, start_app, wait_for_app
 
 USER, PASSWORD = "kaisa", "kittila-salasana-2023"
 HEADER = (
