@@ -6,6 +6,7 @@ describe clients, not events: they do not narrow these figures (the page says so
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import charts, db
@@ -100,13 +101,7 @@ def breakdown(view: View, dimension: str) -> Built:
         data = labelled(data, view, dimension, _CATEGORY[dimension])
     total = int(data["n_participations"].sum() or 0)
     data = data.with_columns((pl.col("n_participations") / total if total else pl.lit(None)).alias("share"))
-    data = texts(data, view, "n_participations", "number", alias="text")
-    chart_df = data.select(
-        pl.col("label").alias("category"), pl.col("n_participations").alias("value"), "text"
-    )
-    fig = charts.bars(
-        chart_df, horizontal=True, value_title=tr.t("participations.unit"), separators=tr.plotly_separators
-    )
+    data, fig = _bars(view, data)
     columns = {
         "label": Column(tr.t(f"participations.dimension.{dimension}")),
         "n_participations": Column(tr.t("participations.unit"), "number"),
@@ -114,6 +109,19 @@ def breakdown(view: View, dimension: str) -> Built:
     }
     title = tr.t("participations.by", dimension=tr.t(f"participations.dimension.{dimension}").lower())
     return Built(title, data, columns, fig, tr.t("participations.range_caption"))
+
+
+def _bars(view: View, data: pl.DataFrame) -> tuple[pl.DataFrame, go.Figure]:
+    """Add the shown text of each label's participations and draw them as horizontal bars."""
+    tr = view.tr
+    data = texts(data, view, "n_participations", "number", alias="text")
+    chart_df = data.select(
+        pl.col("label").alias("category"), pl.col("n_participations").alias("value"), "text"
+    )
+    fig = charts.bars(
+        chart_df, horizontal=True, value_title=tr.t("participations.unit"), separators=tr.plotly_separators
+    )
+    return data, fig
 
 
 def events(view: View) -> Built:
@@ -146,13 +154,7 @@ def event_attendance(view: View, event_id: str, title: str = "") -> Built:
     tr = view.tr
     raw = db.query("event_attendance_by_sector", project=view.filters.project, event_id=event_id)
     data = labelled(raw, view, "sector", "sector")
-    data = texts(data, view, "n_participations", "number", alias="text")
-    chart_df = data.select(
-        pl.col("label").alias("category"), pl.col("n_participations").alias("value"), "text"
-    )
-    fig = charts.bars(
-        chart_df, horizontal=True, value_title=tr.t("participations.unit"), separators=tr.plotly_separators
-    )
+    data, fig = _bars(view, data)
     columns = {
         "label": Column(tr.t("participations.dimension.sector")),
         "n_participations": Column(tr.t("participations.unit"), "number"),
