@@ -3,6 +3,7 @@ on Debian's chromium (Playwright cannot download its own browser here)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -119,16 +120,23 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page at 1400x1000; closed after the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fi-FI")
+@contextlib.contextmanager
+def fresh_page(browser, width: int = 1400, height: int = 1000) -> Iterator:
+    """Open a page in a new browser context (Finnish locale) of the given size; close it afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fi-FI")
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page at 1400x1000; closed after the test."""
+    with fresh_page(browser) as pg:
+        yield pg
 
 
 def screenshot(page, name: str) -> Path:

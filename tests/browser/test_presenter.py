@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import fresh_page, screenshot, wait_for_app
 
 SIZES = {"720p": (1280, 720), "1080p": (1920, 1080)}
 NO_SCROLL = "() => document.documentElement.scrollHeight <= window.innerHeight + 2"
@@ -20,14 +20,8 @@ MAIN_FITS = """() => { const m = document.querySelector('[data-testid="stMain"]'
 @pytest.fixture
 def screen(browser, request):
     """A page at the size named by the test's ``size`` parameter."""
-    width, height = SIZES[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fi-FI")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+    with fresh_page(browser, *SIZES[request.param]) as page:
         yield page
-    finally:
-        context.close()
 
 
 def settle(page) -> None:
