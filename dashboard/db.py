@@ -90,7 +90,10 @@ def _connection(snapshot: str) -> duckdb.DuckDBPyConnection:
     return warehouse.connect_reader(snapshot)
 
 
-@st.cache_data(max_entries=1000, show_spinner=False)
+# A new snapshot leaves the results of a project's older version in the cache until they are evicted; the
+# time limit bounds how long they hold memory (a reader of the 1000x warehouse reached 695 MiB after a
+# few minutes of uploads without it, see benchmarks/README.md).
+@st.cache_data(max_entries=500, ttl="1h", show_spinner=False)
 def _run(version: str, name: str, params: tuple[tuple[str, object], ...], _snapshot: str) -> pl.DataFrame:
     """Run a named query on a snapshot; cached by ``version`` (``_snapshot`` is not part of the key)."""
     with _connection(_snapshot).cursor() as cur:  # a cursor per call keeps concurrent sessions apart
