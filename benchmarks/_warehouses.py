@@ -28,7 +28,6 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipelines import codes, demo, demo_events
@@ -120,26 +119,14 @@ def write_scaled_files(folder: Path, scale: int) -> list[demo.DemoUpload]:
 
 def build_scaled(db: Path, scale: int) -> int:
     """Build a warehouse of ``scale`` demo copies through validate + apply + marts; return the uploads."""
-    from pipelines import ingest, replay, warehouse
+    from pipelines import replay, warehouse
 
     with tempfile.TemporaryDirectory(prefix="bench-files-") as tmp, warehouse.locked(db):
         uploads = write_scaled_files(Path(tmp), scale)
         with warehouse.write(db, fresh=True) as con:
             warehouse.set_info(con, "is_demo", "true")  # the same pages as the 1x demo, notice included
             for upload in uploads:
-                uploaded_at = datetime.combine(
-                    ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time()
-                )
-                meta = ingest.UploadMeta(
-                    upload.project_code,
-                    upload.quarter,
-                    upload.kind,
-                    upload.path.name,
-                    ingest.sha256_of(upload.path),
-                    "bench",
-                    uploaded_at.replace(hour=12),
-                )
-                result = replay._replay(con, db, meta, upload.path)  # what build_demo does per file
+                _, result = replay.load_generated(con, db, upload, "bench")  # what build_demo does per file
                 if result.status != "accepted":
                     raise RuntimeError(f"{upload.path.name}: {result}")
     return len(uploads)

@@ -19,6 +19,25 @@ def _replay(con, db: Path, meta: UploadMeta, path: Path) -> ingest.LoadResult:
     return ingest.apply_upload(con, validated, meta, stored)
 
 
+def load_generated(
+    con, db: Path, upload: demo.DemoUpload, user_name: str
+) -> tuple[UploadMeta, ingest.LoadResult]:
+    """Load one generated file as uploaded at noon two weeks after its quarter (the same data every run)."""
+    uploaded_at = datetime.combine(
+        ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time()
+    )
+    meta = UploadMeta(
+        upload.project_code,
+        upload.quarter,
+        upload.kind,
+        upload.path.name,
+        ingest.sha256_of(upload.path),
+        user_name,
+        uploaded_at.replace(hour=12),
+    )
+    return meta, _replay(con, db, meta, upload.path)
+
+
 def _write_manifest(db: Path, entries: list[dict]) -> None:
     """Replace the manifest, keeping any earlier one beside it so no history is lost."""
     folder = warehouse.uploads_dir(db)
@@ -40,20 +59,7 @@ def build_demo(db: Path | str) -> int:
         with warehouse.write(db, fresh=True) as con:
             warehouse.set_info(con, "is_demo", "true")
             for upload in uploads:
-                # a fixed upload time (two weeks after the quarter) keeps every run's data identical
-                uploaded_at = datetime.combine(
-                    ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time()
-                )
-                meta = UploadMeta(
-                    upload.project_code,
-                    upload.quarter,
-                    upload.kind,
-                    upload.path.name,
-                    ingest.sha256_of(upload.path),
-                    "demo",
-                    uploaded_at.replace(hour=12),
-                )
-                result = _replay(con, db, meta, upload.path)
+                meta, result = load_generated(con, db, upload, "demo")
                 entries.append(
                     {"action": "load", **meta.__dict__, "stored_file": f"{meta.sha256}{upload.path.suffix}"}
                 )
