@@ -7,11 +7,13 @@ The same functions serve the CLI, the demo builder, ``rebuild`` and the dashboar
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -188,7 +190,7 @@ def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
         frames[sheet_kind] = parsed
     if found:
         raise RejectedFile(found)
-    staged = {k: schemas.STAGING[k].validate(transform.to_staging(f, k, ctx)) for k, f in frames.items()}
+    staged = {k: schemas.staged(transform.to_staging(f, k, ctx), k) for k, f in frames.items()}
     return Validated(kind=kind, frames=staged)
 
 
@@ -259,6 +261,21 @@ def _load_statements(kind: str) -> list[str]:
     return [s.strip() for s in lines.split(";") if s.strip()]
 
 
+@contextlib.contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block's statements on one DuckDB thread, then give the connection its threads back.
+
+    An upload's insert is at most a row group or two: on two threads DuckDB spends more merging the
+    threads' partial row groups than it gains (100 000 clients: 0.078 s on two threads, 0.043 s on one;
+    ``benchmarks/README.md``). The marts rebuild that follows scans the whole warehouse and keeps them all.
+    """
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        con.execute("reset threads")
+
+
 def apply_upload(
     con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta, stored_file: str | None
 ) -> LoadResult:
@@ -278,9 +295,10 @@ def apply_upload(
         for name, view in views.items():
             con.register(name, view)
         try:
-            for statement in _load_statements(kind):
-                params = {"project": meta.project_code} if "$project" in statement else {}
-                con.execute(statement, params)
+            with _one_thread(con):
+                for statement in _load_statements(kind):
+                    params = {"project": meta.project_code} if "$project" in statement else {}
+                    con.execute(statement, params)
         finally:
             for name in views:
                 con.unregister(name)

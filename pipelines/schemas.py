@@ -3,7 +3,8 @@
 Each upload kind has an input schema over the parsed frame (``transform.parse_*``: typed values beside
 ``raw_<col>`` text) whose checks are named ``"<column>:<code>"``; ``problems()`` turns pandera's failure
 cases into ``Problem``s with the Excel row, the header as written and the raw cell. A staging schema per
-kind then checks the typed rows that will be loaded (types, codes, keys) as the last gate.
+kind states the typed rows that will be loaded (types, codes, keys); ``staged`` checks their shape as the
+last gate before the warehouse, and the tests check them in full.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
+from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
 from pipelines import codes
@@ -282,3 +284,15 @@ STAGING = {
         unique=["event_id", "sector"],
     ),
 }
+
+# How deep ``staged`` checks at run time. The staging schema's value checks (codes, unique ids, code shapes)
+# repeat what the input schema has just checked row by row, and took a fifth of validating 100 000 clients
+# (benchmarks/README.md); so uploads check the shape only (columns, order, types), and the tests set
+# SCHEMA_AND_DATA for every file they load (tests/conftest.py), where a transform bug would show.
+STAGING_DEPTH = ValidationDepth.SCHEMA_ONLY
+
+
+def staged(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Check rows about to be loaded against the staging schema of ``kind``, at ``STAGING_DEPTH``."""
+    with config_context(validation_depth=STAGING_DEPTH):
+        return STAGING[kind].validate(frame)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pandera.config import ValidationDepth
+
+from pipelines import schemas
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def full_staging_checks() -> Iterator[None]:
+    """Check every file a test loads in this process against the staging schema's value checks too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(schemas, "STAGING_DEPTH", ValidationDepth.SCHEMA_AND_DATA)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -314,3 +314,15 @@ def test_every_sample_file_loads(db, sample):
     result = load(db, path, kind=kind, quarter="2023Q3")
 
     assert result.status == "accepted", [p.to_dict() for p in result.problems]
+
+
+def test_load_gives_the_writer_connection_its_threads_back(db, tmp_path):
+    path = clients_csv(tmp_path / "a.csv")
+    meta = ingest.UploadMeta("VALPAS2", "2021Q2", "clients", path.name, ingest.sha256_of(path))
+    threads = "select current_setting('threads')"
+    with warehouse.write(db) as con:
+        before = con.sql(threads).fetchall()
+        validated = ingest.validate_upload(path, "clients", ingest.load_context(con, "VALPAS2", "2021Q2"))
+
+        assert ingest.apply_upload(con, validated, meta, None).status == "accepted"
+        assert con.sql(threads).fetchall() == before

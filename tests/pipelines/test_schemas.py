@@ -7,6 +7,7 @@ import dataclasses
 import pandera.errors
 import polars as pl
 import pytest
+from pandera.config import ValidationDepth
 
 from pipelines import schemas, transform
 from tests.pipelines.test_transform import CTX
@@ -119,3 +120,22 @@ def test_staging_schema_rejects_codes_outside_the_contract():
 
     with pytest.raises(pandera.errors.SchemaError, match="isin"):
         schemas.STAGING["clients"].validate(staged)
+
+
+def test_tests_check_staged_rows_in_full():
+    parsed = transform.parse_clients(clients(), CTX)
+    staged = transform.to_staging(parsed, "clients", CTX).with_columns(pathway=pl.lit("holiday"))
+
+    with pytest.raises(pandera.errors.SchemaError, match="isin"):
+        schemas.staged(staged, "clients")
+
+
+def test_uploads_check_the_shape_of_staged_rows(monkeypatch):
+    monkeypatch.setattr(schemas, "STAGING_DEPTH", ValidationDepth.SCHEMA_ONLY)  # as at run time
+    staged = transform.to_staging(transform.parse_clients(clients(), CTX), "clients", CTX)
+
+    assert schemas.staged(staged, "clients").equals(staged)
+    with pytest.raises(pandera.errors.SchemaError, match="column 'coach' not in dataframe"):
+        schemas.staged(staged.drop("coach"), "clients")
+    with pytest.raises(pandera.errors.SchemaError, match="start_date"):
+        schemas.staged(staged.with_columns(pl.col("start_date").cast(pl.String)), "clients")
