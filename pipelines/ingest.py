@@ -28,6 +28,8 @@ from pipelines.transform import Context
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
 MANIFEST = "manifest.jsonl"
+AUDIT = "audit.uploads"  # every upload attempt writes its row here (``record``)
+_WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
 
 class UsageError(ValueError):
@@ -70,13 +72,17 @@ class UploadMeta:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What happened to an upload: accepted, unchanged (identical re-upload) or rejected."""
+    """What happened to an upload: accepted, unchanged (identical re-upload) or rejected.
+
+    ``changed`` names the tables it wrote, for ``warehouse.write(changes=...)``.
+    """
 
     status: str
     upload_id: int
     n_rows: int = 0
     municipalities: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    changed: frozenset[str] = frozenset({AUDIT})
 
 
 def quarter_end(quarter: str) -> date:
@@ -254,6 +260,11 @@ def record(
     )
 
 
+def written_by(statements: list[str]) -> frozenset[str]:
+    """Return the tables that SQL statements insert into, delete from or update."""
+    return frozenset(name.lower() for statement in statements for name in _WRITES.findall(statement))
+
+
 def _load_statements(kind: str) -> list[str]:
     """Return the statements of ``sql/load/<kind>.sql`` one by one (parameters differ per statement)."""
     text = (warehouse.SQL_DIR / "load" / f"{kind}.sql").read_text(encoding="utf-8")
@@ -284,9 +295,12 @@ def apply_upload(
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
+    changed = {AUDIT}
     for kind in ("events", "attendance", "clients"):  # events before the attendance that refers to them
         if (frame := validated.frames.get(kind)) is None:
             continue
+        statements = _load_statements(kind)
+        changed |= written_by(statements)
         rows = frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id"))
         views = {"upload_rows": rows}
         if kind == "clients":  # the few lists it makes current: a distinct in Polars, not a scan in SQL
@@ -296,14 +310,15 @@ def apply_upload(
             con.register(name, view)
         try:
             with _one_thread(con):
-                for statement in _load_statements(kind):
+                for statement in statements:
                     params = {"project": meta.project_code} if "$project" in statement else {}
                     con.execute(statement, params)
         finally:
             for name in views:
                 con.unregister(name)
     record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
-    return LoadResult("accepted", upload_id, validated.n_rows, tuple(validated.municipalities))
+    municipalities = tuple(validated.municipalities)
+    return LoadResult("accepted", upload_id, validated.n_rows, municipalities, changed=frozenset(changed))
 
 
 def keep_raw(db: Path, path: Path, sha256: str) -> str:
@@ -351,17 +366,20 @@ def load_file(
     meta = UploadMeta(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )
+    changes: set[str] = set()
     with warehouse.locked(db, on_wait):
-        with warehouse.write(db) as con:
+        with warehouse.write(db, changes=changes) as con:
             ctx = load_context(con, project_code, quarter, allowed_municipalities)
             try:
                 validated = validate_upload(path, kind, ctx)
             except RejectedFile as rejected:
                 upload_id = next_upload_id(con)
                 record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
+                changes.add(AUDIT)
                 return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
             stored = keep_raw(db, path, meta.sha256)
             result = apply_upload(con, validated, meta, stored)
+            changes |= result.changed
         if result.status == "accepted":
             append_manifest(
                 db,

@@ -127,7 +127,7 @@ def preview(db: Path | str, validated: Validated, meta: UploadMeta) -> Preview:
             else:
                 changes = event_changes(con, validated, meta.project_code)
             result = ingest.apply_upload(con, validated, meta, stored_file=None)
-            warehouse.build_marts(con)
+            warehouse.build_marts(con, result.changed)
             after = _figures(con, meta.project_code, meta.quarter)
         finally:
             con.close()

@@ -152,7 +152,8 @@ def apply_rollback(
            where project_code = ? and municipality_code = ? and quarter = ?""",
         [to_upload_id, project_code, municipality_code, quarter],
     )
-    return LoadResult("rollback", new_id, n_rows, (municipality_code,))
+    changed = frozenset({ingest.AUDIT, "audit.rollbacks", "staging.client_snapshots"})
+    return LoadResult("rollback", new_id, n_rows, (municipality_code,), changed=changed)
 
 
 def rollback(
@@ -174,8 +175,9 @@ def rollback(
     ingest.quarter_end(quarter)
     municipality_code = _municipality(municipality_code)
     uploaded_at = _now()
+    changes: set[str] = set()
     with warehouse.locked(db, on_wait):
-        with warehouse.write(db) as con:
+        with warehouse.write(db, changes=changes) as con:
             result = apply_rollback(
                 con,
                 project_code=project_code,
@@ -186,6 +188,7 @@ def rollback(
                 user=user,
                 uploaded_at=uploaded_at,
             )
+            changes |= result.changed
             sha256 = con.execute(
                 "select file_sha256 from audit.uploads where upload_id = ?", [result.upload_id]
             ).fetchall()[0][0]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -132,12 +134,15 @@ def write(
     on_wait: Callable[[], None] | None = None,
     wait: bool = True,
     fresh: bool = False,
+    changes: set[str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy; publish it when the block ends without error.
 
     The block runs inside one transaction; migrations and reference data are brought up to date first
     and the marts are rebuilt last, so every published snapshot is consistent. ``fresh`` starts from
-    an empty warehouse instead of a copy of the current one (demo and rebuild).
+    an empty warehouse instead of a copy of the current one (demo and rebuild). ``changes`` is a set the
+    block fills with the tables it writes (``"staging.clients"``, ...), so only the marts that read them
+    are rebuilt; without it (None) every mart is, as after a migration or on a new warehouse.
     """
     db = Path(db)
     with locked(db, on_wait, wait):
@@ -153,12 +158,12 @@ def write(
             shutil.copyfile(current, tmp)
         con = duckdb.connect(str(tmp))
         try:
-            migrate(con)
+            migrated = migrate(con)
             con.execute("begin transaction")
             if current is None:
                 load_reference(con)
             yield con
-            build_marts(con)
+            build_marts(con, None if current is None or migrated else changes)
             con.execute("commit")
             con.execute("checkpoint")
         except BaseException:
@@ -182,13 +187,14 @@ def write(
         _remove_old(folder, keep=final)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply the numbered migrations in ``sql/migrations`` that this file has not had yet."""
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the numbered migrations in ``sql/migrations`` that this file has not had yet; return them."""
     con.execute(
         "create table if not exists main.schema_migrations"
         " (version varchar primary key, applied_at timestamp)"
     )
     applied = {row[0] for row in con.execute("select version from main.schema_migrations").fetchall()}
+    new = []
     for path in sorted((SQL_DIR / "migrations").glob("*.sql")):
         if path.stem in applied:
             continue
@@ -196,6 +202,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(path.read_text(encoding="utf-8"))
         con.execute("insert into main.schema_migrations values (?, ?)", [path.stem, _now()])
         con.execute("commit")
+        new.append(path.stem)
+    return new
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR) -> None:
@@ -215,10 +223,54 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR)
         )
 
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every mart from staging, in file order."""
+@dataclass(frozen=True)
+class Mart:
+    """One file of ``sql/marts``: what it creates and every relation its text names."""
+
+    path: Path
+    creates: frozenset[str]
+    reads: frozenset[str]
+    only_views: bool
+
+
+_CREATES = re.compile(r"create\s+or\s+replace\s+(?:temp\s+)?(table|view)\s+([\w.]+)", re.IGNORECASE)
+_RELATION = re.compile(r"\b(?:staging|ref|marts|audit)\.\w+", re.IGNORECASE)
+
+
+@functools.cache
+def marts() -> tuple[Mart, ...]:
+    """Return the mart files in build order, with what each creates and reads, taken from their SQL.
+
+    Reads are every ``schema.table`` the text names (comments too: naming too much only rebuilds more)
+    and every bare name an earlier file created (the temporary view ``clients_as_at``).
+    """
+    found: list[Mart] = []
     for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+        sql = path.read_text(encoding="utf-8").lower()
+        made = [(kind, name) for kind, name in _CREATES.findall(sql)]
+        creates = frozenset(name for _, name in made)
+        earlier = {name for mart in found for name in mart.creates if "." not in name}
+        named = set(_RELATION.findall(sql)) | {n for n in earlier if re.search(rf"\b{re.escape(n)}\b", sql)}
+        found.append(Mart(path, creates, frozenset(named - creates), all(k == "view" for k, _ in made)))
+    return tuple(found)
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None = None) -> list[str]:
+    """Rebuild, in file order, the marts that read what changed (all when None); return the files run.
+
+    A mart rebuilt counts as changed for the files after it. Files of views only always run: a view
+    costs nothing to create, and a temporary one must exist in any connection that builds on it.
+    """
+    changed = None if changes is None else set(changes)
+    ran = []
+    for mart in marts():
+        stale = changed is None or not mart.reads.isdisjoint(changed)
+        if stale or mart.only_views:
+            con.execute(mart.path.read_text(encoding="utf-8"))
+            ran.append(mart.path.name)
+        if stale and changed is not None:
+            changed |= mart.creates
+    return ran
 
 
 def set_info(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
