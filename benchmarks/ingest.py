@@ -129,6 +129,31 @@ def _context(workdir: Path):
         con.close()
 
 
+def run_store(job: Job) -> float:
+    """Time the least any durable load does: the bare read, stored as it is in a fresh DuckDB file.
+
+    No checks, no types, no marts: ``create table ... as select`` from the frame, then ``close`` (which
+    writes and checkpoints the file). What is left of ours above this is our own work.
+    """
+    import duckdb
+    import polars as pl
+
+    folder = Path(tempfile.mkdtemp(prefix="store-", dir=job.workdir))
+
+    def read_and_store() -> int:
+        frame = pl.read_csv(job.path, separator=";", encoding="cp1252")
+        con = duckdb.connect(str(folder / "bare.duckdb"))
+        con.register("upload", frame)
+        con.execute("create table clients as select * from upload")
+        con.close()
+        return frame.height
+
+    seconds, height = _timed(read_and_store)
+    _expect(height == job.rows, f"stored {height} rows, expected {job.rows}")
+    shutil.rmtree(folder)
+    return seconds
+
+
 def run_validate(job: Job) -> float:
     """Time ``ingest.validate_upload``: read, personal-data scan, pandera checks, transform; no database."""
     from pipelines import ingest
@@ -179,6 +204,9 @@ MEASUREMENTS = (
         "read", "bare read: pl.read_csv(path, separator=';', encoding='cp1252')", run_read, ("cp1252",), 9
     ),
     Measurement("lossy", "  (info) same, encoding='utf8-lossy' (ä, ö -> �)", run_read, ("utf8-lossy",), 9),
+    Measurement(
+        "store", "  (info) floor: bare read + stored as is in a fresh DuckDB file", run_store, repeats=7
+    ),
     Measurement("validate", "ours, validate only: ingest.validate_upload", run_validate, repeats=7),
     Measurement("load", "ours: ingest.load_file (validate + load, fresh warehouse)", run_load, repeats=7),
     Measurement(
@@ -247,12 +275,16 @@ def report(results: dict[str, Result]) -> None:
         print(result.row())
     print("  (first s: the cold first run, not in median or min; peak RSS in MiB, of the measuring process)")
 
-    read, load, validate, baseline = (results[k] for k in ("read", "load", "validate", "baseline"))
+    read, store, load, validate, baseline = (
+        results[k] for k in ("read", "store", "load", "validate", "baseline")
+    )
     ratios = [  # (label, numerator, denominator, target, does a ratio of medians meet it)
         ("ours / bare read", load, read, f"<= {MAX_READ_RATIO:g}x", lambda r: r <= MAX_READ_RATIO),
         ("baseline / ours", baseline, load, f">= {MIN_BASELINE_RATIO:g}x", lambda r: r >= MIN_BASELINE_RATIO),
         ("  (info) ours validate only / bare read", validate, read, "", None),
         ("  (info) baseline / ours validate only", baseline, validate, "", None),
+        ("  (info) floor (read + bare store) / bare read", store, read, "", None),
+        ("  (info) ours / floor", load, store, "", None),
     ]
     print(f"\n  {'ratio':<46} {'medians':>9} {'mins':>9} {'target':>8}")
     for label, top, bottom, target, meets in ratios:
