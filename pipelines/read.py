@@ -25,6 +25,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 EXPECTED_FORMATS = ".csv, .xlsx"
 SEPARATORS = (";", ",", "\t")  # ";" first: Excel's CSV in the Finnish locale, and the winner of a tie
 DUPLICATE = "_duplicated_"  # polars' own suffix for a repeated header; map_headers reports it
+# Every byte but 0x80-0x9f, where Windows-1252 has letters and signs (€ š ž Š Ž Ÿ “ ” – …) and Latin-1
+# has control codes; deleting these from a file leaves the bytes on which the two encodings differ.
+NOT_C1 = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
 UTF8_SNIFF = 1 << 16  # bytes decoded before the whole file: a Windows-1252 header fails at once
 ZIP = b"PK\x03\x04"  # every .xlsx is a zip archive
 # Files that are not text though named .csv: PDF, zip (xlsx, docx), old binary Office (xls, doc).
@@ -167,6 +170,8 @@ def _to_utf8(data: bytes) -> bytes | None:
         return data.removeprefix(codecs.BOM_UTF8)  # valid UTF-8 goes to polars as it is
     except UnicodeDecodeError:
         pass
+    if not data.translate(None, NOT_C1):  # no byte 0x80-0x9f: Windows-1252 reads as Latin-1 does
+        return data.decode("latin-1").encode()  # (Latin-1 decodes at memory speed, cp1252 by table)
     try:
         return data.decode("cp1252").encode()
     except UnicodeDecodeError:  # cp1252 leaves five bytes undefined; Latin-1 decodes anything

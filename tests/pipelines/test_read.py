@@ -247,6 +247,12 @@ def test_csv_round_trip_keeps_every_cell(tmp_path, rows, separator, encoding):
     assert_frame_equal(read_upload(path, "clients")["clients"], expected(["x", "y", "z"], kept))
 
 
+def test_cp1252_letters_that_latin1_lacks_are_read_as_excel_wrote_them(tmp_path):
+    lines = ["a;b", "Kittilä;Šakki–Žaneta € “x” …", "Ÿ;œ"]
+    result = read_upload(write(tmp_path, "x.csv", "\r\n".join(lines).encode("cp1252")), "clients")
+    assert result["clients"].rows() == [(2, "Kittilä", "Šakki–Žaneta € “x” …"), (3, "Ÿ", "œ")]
+
+
 def test_a_large_cp1252_file_keeps_every_row_and_letter(tmp_path):
     # speed is measured in benchmarks/ingest.py, not asserted here
     row = "VP2-{:06d};Kittilä;18-24;nainen;3.2.2020;;työtön;kyllä;;;Valmentaja Ä;\r\n"
