@@ -103,7 +103,7 @@ def rollback_form(project: str, rows: pl.DataFrame, user: User, tr: I18n) -> Non
     lists = [(m, q) for m, q in upload.client_lists(rows) if user.can_upload(project, m)]
     if user.role not in ("coordinator", "admin") or not lists:
         return
-    st.subheader(tr.t("uploadhistory.rollback_heading"))
+    st.header(tr.t("uploadhistory.rollback_heading"))
     names = municipality_names(project, tr)
     municipality, quarter = st.selectbox(
         tr.t("uploadhistory.list"), lists, format_func=lambda mq: f"{names.get(mq[0], mq[0])} · {mq[1]}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import pandas as pd
@@ -33,6 +34,12 @@ def header(v: View, title: str, with_range: bool = False) -> None:
     st.session_state[export_ui.RANGE] = with_range  # exports state the range where the page shows one
     if v.filters.is_breakdown:
         st.caption(v.tr.t("filters.breakdown_note", min_cell=v.min_cell))
+
+
+def lead(text: str) -> None:
+    """Show a page's one-sentence finding in large type: a paragraph, not a heading (headings go h1, h2)."""
+    style = "font-size: 1.5rem; font-weight: 600; margin: 0"
+    st.markdown(f'<p style="{style}">{html.escape(text)}</p>', unsafe_allow_html=True)
 
 
 def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
@@ -112,7 +119,7 @@ def built(
     ratio: tuple[int, int] = (3, 2),
 ) -> None:
     """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
-    st.subheader(b.title)
+    st.header(b.title)
     if b.figure is None:
         table(b, tr, key=f"{key}_table")
         if b.caption:

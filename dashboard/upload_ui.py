@@ -167,14 +167,14 @@ def preview(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
     p = checked.preview
     if p.is_unchanged:
         st.info(tr.t("upload.identical"), icon=":material/check_circle:")
-    st.subheader(tr.t("upload.preview_heading"))
+    st.header(tr.t("upload.preview_heading"))
     table = _changes(checked, choice.project, tr)
     headers = {c: tr.t(f"upload.change.{c}") for c in table.columns if c.startswith("n_") or c == "kind"}
     st.dataframe(table.rename(headers), hide_index=True)
     counts = p.changes.select(pl.col("^n_(added|removed|changed)$").fill_null(0)).sum_horizontal()
     if not p.is_unchanged and counts.sum() == 0:
         st.caption(tr.t("upload.same_rows"))
-    st.subheader(tr.t("upload.figures_heading", quarter=choice.quarter))
+    st.header(tr.t("upload.figures_heading", quarter=choice.quarter))
     if p.after is None:
         st.caption(tr.t("upload.no_figures"))
         return

@@ -9,7 +9,7 @@ view = ui.view()
 tr = view.tr
 ui.header(view, tr.t("about.title"))
 if about.is_demo():
-    st.subheader(tr.t("about.demo_heading"))
+    st.header(tr.t("about.demo_heading"))
     st.warning(tr.t("about.demo_text"), icon=":material/science:")
 ui.built(about.reconciliation(view), tr, key="reconciliation")
 ui.built(about.dictionary(view), tr, key="dictionary")
@@ -17,5 +17,5 @@ uploads = about.uploads(view)
 if uploads.data.height:
     ui.built(uploads, tr, key="uploads")
 else:
-    st.subheader(uploads.title)
+    st.header(uploads.title)
     st.info(tr.t("about.no_uploads"))

@@ -9,13 +9,13 @@ view = ui.view()
 tr = view.tr
 ui.header(view, tr.t("overview.title"))
 if overview.has_clients(view):
-    st.markdown(f"#### {overview.summary(view)}")
+    ui.lead(overview.summary(view))
     ui.metrics(overview.headline(view))
     ui.built(overview.trend(view), tr, key="trend")
 else:
     metrics, source = about.published_metrics(view)
     if metrics:
-        st.subheader(tr.t("overview.published_heading"))
+        st.header(tr.t("overview.published_heading"))
         st.info(tr.t("overview.published_note", source=source), icon=":material/menu_book:")
         ui.metrics(metrics)
     else:
