@@ -58,8 +58,14 @@ pages = [
     st.Page(here / file, title=tr.t(f"page.{name}"), icon=icon, url_path=url, default=(i == 0))
     for i, (name, url, file, icon) in enumerate((*readable, *auth.pages_for(user)))
 ]
+# Signed in, the account pages are one menu named by the account, so the top bar fits at 1400 px;
+# signed out, "sign in" stands beside the other pages.
+navigation: list | dict = pages
+if user is not None:
+    menu = {"": pages[: len(readable)], tr.t("nav.account", user=user.name): pages[len(readable) :]}
+    navigation = {label: group for label, group in menu.items() if group}
 presenting = presenter.requested()  # None, or the slide asked for: read before the sidebar rewrites the URL
-page = st.navigation(pages, position="top" if presenting is None else "hidden")
+page = st.navigation(navigation, position="top" if presenting is None else "hidden")
 if not readable:  # a closed deployment and nobody signed in: the sign-in page alone, no figures
     page.run()
     st.stop()

@@ -78,7 +78,11 @@ def test_a_coordinator_uploads_a_bad_csv_then_a_valid_workbook(page, upload_app,
     page.get_by_label("Salasana").fill(PASSWORD)
     page.get_by_role("button", name="Kirjaudu").click()
     page.get_by_text("Kirjautuneena:").first.wait_for()
-    page.get_by_role("link", name="Lataa tiedosto").first.click()
+    settle(page)
+    menus = [m.strip() for m in page.locator('[data-testid="stTopNavSection"]').all_inner_texts()]
+    assert menus == [f"Tili: {USER}"], menus  # the account's pages in one menu; no "1 more" at 1400 px
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("link", name="Lataa tiedosto").click()  # the sign-in page's link to it
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     dropzone.wait_for(state="attached")
     settle(page)
