@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import hashlib
 import os
 import re
 import shutil
@@ -142,7 +143,8 @@ def write(
     and the marts are rebuilt last, so every published snapshot is consistent. ``fresh`` starts from
     an empty warehouse instead of a copy of the current one (demo and rebuild). ``changes`` is a set the
     block fills with the tables it writes (``"staging.clients"``, ...), so only the marts that read them
-    are rebuilt; without it (None) every mart is, as after a migration or on a new warehouse.
+    are rebuilt; without it (None) every mart is, as after a migration, on a new warehouse, or when the
+    mart SQL differs from what the marts were built from (``audit.marts_source``).
     """
     db = Path(db)
     with locked(db, on_wait, wait):
@@ -163,7 +165,13 @@ def write(
             if current is None:
                 load_reference(con)
             yield con
-            build_marts(con, None if current is None or migrated else changes)
+            code_changed = con.execute("select sha256 from audit.marts_source").fetchall() != [
+                (marts_sha256(),)
+            ]
+            build_marts(con, None if current is None or migrated or code_changed else changes)
+            if code_changed:
+                con.execute("delete from audit.marts_source")
+                con.execute("insert into audit.marts_source values (?)", [marts_sha256()])
             con.execute("commit")
             con.execute("checkpoint")
         except BaseException:
@@ -253,6 +261,15 @@ def marts() -> tuple[Mart, ...]:
         named = set(_RELATION.findall(sql)) | {n for n in earlier if re.search(rf"\b{re.escape(n)}\b", sql)}
         found.append(Mart(path, creates, frozenset(named - creates), all(k == "view" for k, _ in made)))
     return tuple(found)
+
+
+@functools.cache
+def marts_sha256() -> str:
+    """Return a SHA-256 over the mart files' names and text: what a warehouse's marts were built from."""
+    digest = hashlib.sha256()
+    for mart in marts():
+        digest.update(mart.path.name.encode() + b"\0" + mart.path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None = None) -> list[str]:

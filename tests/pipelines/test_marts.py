@@ -135,3 +135,20 @@ def test_a_write_that_does_not_say_what_it_changed_rebuilds_every_mart(db, ran):
         con.execute("delete from staging.attendance")
 
     assert set(ran[-1]) == EVERY_MART
+
+
+def test_marts_built_from_other_mart_sql_are_all_rebuilt_once(db, ran, monkeypatch):
+    monkeypatch.setattr(warehouse, "marts_sha256", lambda: "the mart files after an update")
+    quiet = set(users.TABLES)
+
+    with warehouse.write(db, changes=quiet) as con:
+        users.add_user(con, "anna", "salasana-123", "viewer")
+    with warehouse.write(db, changes=quiet) as con:
+        users.remove_user(con, "anna")
+
+    assert [set(r) for r in ran] == [EVERY_MART, VIEWS]
+    con = warehouse.connect_reader(db)
+    assert con.sql("select sha256 from audit.marts_source").fetchall() == [
+        ("the mart files after an update",)
+    ]
+    con.close()
