@@ -11,8 +11,10 @@ The rules (design.md, "Privacy rules for what is shown"):
 2. Complementary suppression. Where the table also shows a total (a row total, a column total, or a
    headline total above a one-way breakdown), one suppressed cell alone protects nothing: an attacker
    subtracts the visible cells from the total and gets it back (total 40, visible 12 + 25 -> hidden 3).
-   So in every such line (row or column) that has exactly one suppressed cell, the smallest other non-zero
-   cell is suppressed too; among equal counts the first in the frame's row order. Each added cell can
+   Nor do suppressed cells whose sum equals their number (total 21, visible 12 + 7 -> two hidden cells
+   summing to 2): a suppressed cell is at least 1, so each is 1. So in every such line (row or column)
+   the smallest other non-zero cell is suppressed too; among equal counts the first in the frame's row
+   order. Each added cell can
    leave another line with exactly one suppressed cell, so the rule is applied again, all rows at once
    and then all columns at once, until a round adds nothing. Zero cells are never picked: a hidden zero
    would be known to be zero anyway (a suppressed cell is non-zero).
@@ -26,21 +28,17 @@ Output convention: the count column keeps its name and dtype and is null (``SUPP
 suppressed; a boolean column ``is_suppressed_<count_col>`` (``suppressed_flag(count_col)``) marks those
 cells so that pages, charts and exports need not guess why a value is missing. Row order is kept.
 
-4. Exact audit. The rule above protects each line on its own; with both row and column totals some
-   patterns still pin a cell down by combining lines (two closed 2×2 blocks joined by one cell: the sum
-   of two rows minus the sum of two columns). So the hidden cells are audited as the linear system an
-   attacker has (each shown line total minus its visible cells): a hidden cell whose value the system
-   fixes (a bridge of the graph of hidden cells, see ``_bridges``) gets the smallest visible non-zero
-   cell of its row (else of its column, else of its table) hidden beside it, and rules 2 and 4 run
-   again until nothing is fixed.
+4. Audits (``privacy_audit``): with both row and column totals shown, a hidden cell that the totals fix,
+   exactly or together with "a hidden cell is at least 1", gets one more cell hidden beside it, and rules
+   2 and 4 run again until nothing is fixed.
 
 Limits, for whoever shows totals:
 - This module suppresses cells, not totals. A total you show below the whole project is a count too: if it
   is 1..min_cell-1 it must be suppressed, and a line whose only non-zero cell is the suppressed one has a
   total equal to that cell (no other cell can be hidden to protect it).
-- The audit finds exact values only. The known bounds (a suppressed primary is 1..min_cell-1, a complement
-  at least min_cell) can still narrow a hidden sum to an interval, as in every cell-suppression method
-  short of tau-Argus's interval protection.
+- The audits find fixed values only; of the bounds they use that a suppressed cell is at least 1. The
+  bounds can still narrow a hidden cell to an interval (two hidden cells summing to 3 are 1 and 2 in
+  some order), as in every cell-suppression method short of tau-Argus's interval protection.
 """
 
 from __future__ import annotations
@@ -49,11 +47,12 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
+from dashboard.privacy_audit import ALL as _ALL
+from dashboard.privacy_audit import ROW as _ROW
+from dashboard.privacy_audit import audit, bound_audit
+
 MIN_CELL = 5
 SUPPRESSED = None  # what a suppressed count becomes in the numeric column
-
-_ROW = "__privacy_row"  # original row position: the tie-break, and the key that marks a pick
-_ALL = "__privacy_all"  # one line holding every cell, for a breakdown without group columns
 
 
 def suppressed_flag(count_col: str) -> str:
@@ -133,122 +132,29 @@ def _suppress(df: pl.DataFrame, count_col: str, min_cell: int, lines: list[list[
         for line in lines:
             work = _complement(work, count_col, flag, line)
         if work[flag].sum() == before:
-            work = _audit(work, count_col, flag, lines)
+            work = audit(work, count_col, flag, lines)
+        if work[flag].sum() == before:
+            work = bound_audit(work, count_col, flag, lines, min_cell)
         if work[flag].sum() == before:
             break
     return work.with_columns(pl.when(~pl.col(flag)).then(pl.col(count_col)).alias(count_col)).drop(_ROW, _ALL)
 
 
 def _complement(work: pl.DataFrame, count_col: str, flag: str, line: list[str]) -> pl.DataFrame:
-    """In every line with exactly one suppressed cell, suppress its smallest other non-zero cell."""
-    exposed = pl.col(flag).sum().over(line) == 1
+    """Suppress the smallest other non-zero cell of every line whose total gives its hidden cells away.
+
+    That is a line with exactly one suppressed cell, or with suppressed cells that sum to their number:
+    a suppressed cell is at least 1 (zeros are shown), so those can only all be 1.
+    """
+    n_hidden = pl.col(flag).sum().over(line)
+    hidden_sum = pl.col(count_col).filter(pl.col(flag)).sum().over(line)
+    exposed = (n_hidden == 1) | ((n_hidden > 1) & (hidden_sum == n_hidden))
     picks = (
         work.filter(exposed & ~pl.col(flag) & (pl.col(count_col) > 0))
         .group_by(line)
         .agg(pl.col(_ROW).sort_by(count_col, _ROW).first())
     )
     return work.with_columns(pl.col(flag) | pl.col(_ROW).is_in(picks[_ROW].to_list()))
-
-
-def _audit(work: pl.DataFrame, count_col: str, flag: str, lines: list[list[str]]) -> pl.DataFrame:
-    """Hide one more cell beside each hidden cell whose value the row and column totals fix exactly."""
-    if len(lines) != 2:  # one kind of line: rule 2 already leaves no line with one hidden cell
-        return work
-    shared = [c for c in lines[0] if c in lines[1]] or [_ALL]
-    picks: list[int] = []
-    for _, block in work.group_by(shared, maintain_order=True):  # lines never cross a block
-        hidden = block.filter(pl.col(flag))
-        edges = list(zip(*(hidden.select(line).iter_rows() for line in lines), strict=True))
-        touched: set[tuple] = set()  # a row once a round: its cover may already close its other bridges
-        for i in _bridges(edges):
-            if edges[i][0] not in touched:
-                touched.add(edges[i][0])
-                picks += _cover(block, edges, i, count_col, flag, lines)
-    return work.with_columns(pl.col(flag) | pl.col(_ROW).is_in(picks))
-
-
-def _bridges(edges: list[tuple[tuple, tuple]]) -> list[int]:
-    """Return the hidden cells that the row and column totals determine, by position.
-
-    Take each row and column as a node and each hidden cell as an edge between its row and its column.
-    The attacker's equations are this bipartite graph's incidence matrix; its null space is spanned by
-    the graph's cycles, so a cell's value is fixed exactly when its edge lies on no cycle: a bridge
-    (Tarjan's bridge-finding, iterative depth-first search).
-    """
-    adjacent: dict[tuple, list[tuple[tuple, int]]] = {}
-    for i, (row, col) in enumerate(edges):
-        adjacent.setdefault(("r", row), []).append((("c", col), i))
-        adjacent.setdefault(("c", col), []).append((("r", row), i))
-    order: dict[tuple, int] = {}
-    low: dict[tuple, int] = {}
-    found = []
-    for root in adjacent:
-        if root in order:
-            continue
-        order[root] = low[root] = len(order)
-        stack = [(root, -1, iter(adjacent[root]))]
-        while stack:
-            node, via, neighbours = stack[-1]
-            step = next(neighbours, None)
-            if step is None:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                    if low[node] > order[parent]:
-                        found.append(via)
-                continue
-            other, edge = step
-            if edge == via:
-                continue
-            if other in order:
-                low[node] = min(low[node], order[other])
-            else:
-                order[other] = low[other] = len(order)
-                stack.append((other, edge, iter(adjacent[other])))
-    return sorted(found)
-
-
-def _cover(
-    block: pl.DataFrame, edges: list[tuple], bridge: int, count_col: str, flag: str, lines: list[list[str]]
-) -> list[int]:
-    """Return the smallest visible non-zero cell that puts hidden cell ``bridge`` on a cycle.
-
-    Without the bridge the hidden cells fall into two parts, one holding its row and one its column; a
-    cell joining a row of one part to a column of the other closes a cycle through it. When no such cell
-    is visible, the smallest on its row (else its column, else the table) extends the graph, and the next
-    round looks again.
-    """
-    row, col = edges[bridge]
-    near = _reachable(edges, bridge, ("r", row))
-    far = _reachable(edges, bridge, ("c", col))
-    open_cells = block.filter(~pl.col(flag) & (pl.col(count_col) > 0)).sort(count_col, _ROW)
-    keys = zip(*(open_cells.select(line).iter_rows() for line in lines), strict=True)
-    for position, (r, c) in enumerate(keys):
-        if (("r", r) in near and ("c", c) in far) or (("r", r) in far and ("c", c) in near):
-            return [open_cells[_ROW][position]]
-    same = [pl.all_horizontal(pl.col(c) == v for c, v in zip(line, key, strict=True)) for line, key in
-            zip(lines, (row, col), strict=True)]  # fmt: skip
-    for candidates in (*(open_cells.filter(s) for s in same), open_cells):
-        if candidates.height:
-            return [candidates[_ROW][0]]
-    return []
-
-
-def _reachable(edges: list[tuple], without: int, start: tuple) -> set[tuple]:
-    """Return the row and column nodes reachable from ``start`` over the hidden cells but one."""
-    adjacent: dict[tuple, list[tuple]] = {}
-    for i, (row, col) in enumerate(edges):
-        if i != without:
-            adjacent.setdefault(("r", row), []).append(("c", col))
-            adjacent.setdefault(("c", col), []).append(("r", row))
-    seen, todo = {start}, [start]
-    while todo:
-        for other in adjacent.get(todo.pop(), []):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
 
 
 def _check_counts(df: pl.DataFrame, count_col: str, min_cell: int) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -355,3 +355,85 @@ def test_property_no_hidden_cell_can_be_solved_for_from_both_margins(drawn):
     # a cell is only left solvable when nothing could hide it: its whole table has no visible non-zero cell
     if known:
         assert result.filter(~pl.col(FLAG) & (pl.col("n_clients") > 0)).height == 0, known
+
+
+# --- hidden cells are at least 1 (zeros are shown), and an attacker knows it ---------------------------
+
+
+def test_hidden_cells_that_could_only_all_be_one_get_a_complement():
+    # total 21 - 12 - 7 leaves 2 for the two hidden cells: each at least 1, so both would be 1
+    assert_frame_equal(suppress_counts(breakdown([1, 1, 12, 7])), shown([None, None, 12, None]))
+    assert_frame_equal(suppress_counts(breakdown([1, 2, 12, 7])), shown([None, None, 12, 7]))
+
+
+def feasible_values(
+    result: pl.DataFrame, truth: pl.DataFrame, lines: list[str], min_cell: int
+) -> dict[tuple, set[int]]:
+    """Every value each hidden cell can take given the shown totals and that a hidden cell is at least 1.
+
+    A line total of 1..min_cell-1 is a small count itself, which the page must not show (the module's
+    stated limit), so such lines give the attacker nothing. Brute force over the hidden cells (small
+    tables only), independent of ``dashboard.privacy``.
+    """
+    totals = {
+        (i, key): n
+        for i, line in enumerate(lines)
+        for key, n in truth.group_by(line).agg(pl.col("n_clients").sum()).iter_rows()
+    }
+    cells = result.with_columns(n_true=truth["n_clients"]).filter(FLAG)
+    keys = list(cells.select("municipality", "age_group").iter_rows())
+    true = cells["n_true"].to_list()
+    sums = {(i, k[i]): 0 for k in keys for i in range(len(lines))}  # each line's hidden sum
+    for key, n in zip(keys, true, strict=True):
+        for i in range(len(lines)):
+            sums[(i, key[i])] += n
+    hidden_total = {r for r in sums if 0 < totals[r] < min_cell}
+    unknown = max(totals.values(), default=0) + 2  # a line without an equation: room for two values
+    left = {r: (unknown if r in hidden_total else n) for r, n in sums.items()}
+    values: dict[tuple, set[int]] = {k: set() for k in keys}
+    assigned: list[int] = []
+
+    def search(j: int) -> None:
+        if j == len(keys):
+            if all(v == 0 or r in hidden_total for r, v in left.items()):
+                for key, v in zip(keys, assigned, strict=True):
+                    values[key].add(v)
+            return
+        key = keys[j]
+        rest = [(i, key[i]) for i in range(len(lines))]
+        for v in range(1, min(left[r] for r in rest) + 1):
+            for r in rest:
+                left[r] -= v
+            assigned.append(v)
+            # every line must keep at least 1 for each of its cells still to come
+            if all(left[(i, k[i])] >= sum(1 for q in keys[j + 1 :] if q[i] == k[i]) for k in keys[j + 1 :]
+                   for i in range(len(lines))) and min(left.values()) >= 0:  # fmt: skip
+                search(j + 1)
+            assigned.pop()
+            for r in rest:
+                left[r] += v
+
+    search(0)
+    return values
+
+
+small_counts = st.one_of(st.just(0), st.just(1), st.integers(1, 9), st.none())
+
+
+@st.composite
+def small_tables(draw) -> tuple[pl.DataFrame, int]:
+    n_rows, n_cols = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rows = {f"r{i}": draw(st.lists(small_counts, min_size=n_cols, max_size=n_cols)) for i in range(n_rows)}
+    return table(rows), draw(st.sampled_from([3, 5]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_tables())
+@example((table({"r0": [1, 1, 9], "r1": [8, 9, 7]}), 5))  # found by hand: 1 + 1 = 2 pinned all four
+def test_property_no_hidden_cell_is_pinned_by_the_totals_and_its_lower_bound(drawn):
+    df, min_cell = drawn
+    lines = ["municipality", "age_group"]
+    result = suppress_table(df, *lines, min_cell=min_cell)
+    pinned = {k: v for k, v in feasible_values(result, df, lines, min_cell).items() if len(v) < 2}
+    if pinned:  # only where nothing could hide it: its table has no visible non-zero cell
+        assert result.filter(~pl.col(FLAG) & (pl.col("n_clients") > 0)).height == 0, pinned
