@@ -19,16 +19,16 @@ from dashboard import auth, db, export_ui, presenter, settings, state, ui  # noq
 from dashboard.builders.about import is_demo  # noqa: E402
 from dashboard.i18n import I18n  # noqa: E402
 
-# name, Finnish url path, file, icon; the first is the default. The url paths must differ from the file
-# names: Streamlit treats a folder named pages/ beside the main script as an old-style multipage app
-# until the first st.navigation call, so a server's very first request to /<file name> would run that
-# page without this script. A path that matches no file falls through to this script instead.
+# name, Finnish url path, file, icon; the first is the default. The page files live in views/, not
+# pages/: Streamlit treats a folder named pages/ beside the main script as an old-style multipage app
+# until the first st.navigation call, so a new server's very first request to a page's URL (a shared
+# link) showed "Page not found" over the right page, and one to /<file name> ran that file alone.
 PAGES = (
-    ("overview", "yleiskatsaus", "pages/overview.py", ":material/dashboard:"),
-    ("municipalities", "kuntavertailu", "pages/municipalities.py", ":material/location_city:"),
-    ("participations", "osallistumiset", "pages/participations.py", ":material/groups:"),
-    ("pathways", "jatkopolut", "pages/pathways.py", ":material/alt_route:"),
-    ("about", "tietoa", "pages/about.py", ":material/info:"),
+    ("overview", "yleiskatsaus", "views/overview.py", ":material/dashboard:"),
+    ("municipalities", "kuntavertailu", "views/municipalities.py", ":material/location_city:"),
+    ("participations", "osallistumiset", "views/participations.py", ":material/groups:"),
+    ("pathways", "jatkopolut", "views/pathways.py", ":material/alt_route:"),
+    ("about", "tietoa", "views/about.py", ":material/info:"),
 )
 RANGE_PAGES = {"osallistumiset"}  # pages that read a quarter range instead of one quarter
 

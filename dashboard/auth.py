@@ -30,9 +30,9 @@ SIGNED_IN = "_signed_in"  # session key: the account name after a password sign-
 UPLOADERS = ("coordinator", "admin")
 OIDC_CLAIMS = ("email", "preferred_username")  # the first one the provider sends names the account
 # name, Finnish url path, file, icon (as app.PAGES); the url paths differ from the file names (see app.py)
-SIGNIN_PAGE = ("signin", "kirjaudu", "pages/signin.py", ":material/login:")
-UPLOAD_PAGE = ("upload", "lataa", "pages/upload.py", ":material/upload_file:")
-HISTORY_PAGE = ("history", "lataushistoria", "pages/history.py", ":material/history:")
+SIGNIN_PAGE = ("signin", "kirjaudu", "views/signin.py", ":material/login:")
+UPLOAD_PAGE = ("upload", "lataa", "views/upload.py", ":material/upload_file:")
+HISTORY_PAGE = ("history", "lataushistoria", "views/history.py", ":material/history:")
 
 
 def anonymous_viewers() -> bool:

@@ -238,7 +238,7 @@ def last_result(tr: I18n) -> None:
         st.success(
             tr.t("upload.accepted", municipalities=municipalities, **values), icon=":material/done_all:"
         )
-        st.page_link("pages/overview.py", label=tr.t("upload.see_figures"), icon=":material/dashboard:")
+        st.page_link("views/overview.py", label=tr.t("upload.see_figures"), icon=":material/dashboard:")
         st.page_link(auth.HISTORY_PAGE[2], label=tr.t("page.history"), icon=auth.HISTORY_PAGE[3])
     elif result.status == "unchanged":
         st.info(

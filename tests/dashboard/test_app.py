@@ -8,11 +8,11 @@ import pyarrow as pa
 import pytest
 
 PAGES = {
-    "pages/overview.py": "Yleiskatsaus",
-    "pages/municipalities.py": "Kuntavertailu",
-    "pages/participations.py": "Ammattilaisten osallistumiset",
-    "pages/pathways.py": "Jatkopolut",
-    "pages/about.py": "Tietoa aineistosta",
+    "views/overview.py": "Yleiskatsaus",
+    "views/municipalities.py": "Kuntavertailu",
+    "views/participations.py": "Ammattilaisten osallistumiset",
+    "views/pathways.py": "Jatkopolut",
+    "views/about.py": "Tietoa aineistosta",
 }
 NBSP = "\u00a0"  # before "%"
 THIN = "\u202f"  # Finnish thousands
@@ -60,13 +60,13 @@ def test_overview_shows_the_published_figures_computed(app, warehouse: Path) -> 
 
 
 def test_pages_show_their_figures(app, warehouse: Path) -> None:
-    at = app(warehouse, "pages/municipalities.py")
+    at = app(warehouse, "views/municipalities.py")
     assert {"Raahe", "128", "84", f"65,6{NBSP}%"} <= cells(at)
-    at.switch_page("pages/participations.py").run()
+    at.switch_page("views/participations.py").run()
     assert metrics(at)["Osallistumiskertoja"] == f"1{THIN}259"
-    at.switch_page("pages/pathways.py").run()
+    at.switch_page("views/pathways.py").run()
     assert {"EECO02", "EECR01", "EECR02", "EECR04", "70", "45"} <= cells(at)
-    at.switch_page("pages/about.py").run()
+    at.switch_page("views/about.py").run()
     assert {"✗ Eroaa", f"64{NBSP}%", f"65,6{NBSP}%"} <= cells(at)
 
 
@@ -75,14 +75,14 @@ def test_choosing_a_municipality_changes_the_numbers_and_the_link(app, warehouse
     at.selectbox(key="w_municipality").set_value("678").run()
     assert metrics(at)["Asiakkaat"] == "40"
     assert at.query_params["municipality"] == "678"
-    at.switch_page("pages/municipalities.py").run()  # the filter follows to another page, and into its URL
+    at.switch_page("views/municipalities.py").run()  # the filter follows to another page, and into its URL
     assert at.query_params["municipality"] == "678"
     assert "Raahe" in at.caption[0].value
 
 
 def test_a_copied_link_reopens_the_same_view(app, warehouse: Path) -> None:
     query = {"lang": "sv", "project": "VALPAS2", "municipality": "977", "quarter": "2023Q2", "gender": "man"}
-    at = app(warehouse, "pages/pathways.py", **query)
+    at = app(warehouse, "views/pathways.py", **query)
     assert not at.exception and not at.warning
     assert at.query_params == query
     assert at.selectbox(key="w_municipality").value == "977"
@@ -101,7 +101,7 @@ def test_invalid_link_values_fall_back_with_a_notice(app, warehouse: Path) -> No
 
 
 def test_quarter_range_on_the_participations_page(app, warehouse: Path) -> None:
-    at = app(warehouse, "pages/participations.py", **{"from": "2023Q1", "quarter": "2023Q2"})
+    at = app(warehouse, "views/participations.py", **{"from": "2023Q1", "quarter": "2023Q2"})
     assert at.select_slider(key="w_range").value == ("2023Q1", "2023Q2")
     assert int(metrics(at)["Osallistumiskertoja"].replace(THIN, "")) < 1259
     assert at.query_params["from"] == "2023Q1"
@@ -113,7 +113,7 @@ def test_a_long_event_list_shows_its_first_rows_and_says_how_many_there_are(
     from dashboard import ui
 
     monkeypatch.setattr(ui, "MAX_SHOWN", 10)  # the demo's 70 events stand in for 70 000
-    at = app(warehouse, "pages/participations.py")
+    at = app(warehouse, "views/participations.py")
     assert not at.exception, [e.value for e in at.exception]
     assert metrics(at)["Tapahtumia"] == "70"
     assert any("10 ensimmäistä riviä (kaikkiaan 70)" in c.value for c in at.caption)
@@ -126,10 +126,10 @@ def test_a_long_event_list_shows_its_first_rows_and_says_how_many_there_are(
     [("sv", "Kommunjämförelse", "Brahestad"), ("en", "Municipality comparison", "Raahe")],
 )
 def test_pages_in_swedish_and_english(app, warehouse: Path, lang: str, title: str, label: str) -> None:
-    at = app(warehouse, "pages/municipalities.py", lang=lang)
+    at = app(warehouse, "views/municipalities.py", lang=lang)
     assert at.title[0].value == title
     assert label in cells(at)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert ("Klienter" if lang == "sv" else "Clients") in metrics(at)
 
 
@@ -153,19 +153,19 @@ def test_small_counts_show_as_below_five(app, small_warehouse: Path) -> None:
     assert not at.exception
     assert metrics(at)["Asiakkaat"] == "<5"
     assert not any("Esittelyaineisto" in i.value for i in at.info), "no demo notice on real data"
-    at.switch_page("pages/municipalities.py").run()
+    at.switch_page("views/municipalities.py").run()
     rows = {row[0]: row for row in shown_tables(at)[0]}
     assert rows["Kittilä"][1] == "<5" and rows["Kittilä"][3] == "–"  # count hidden, its share too
 
 
 def test_whole_project_small_categories_are_shown_as_published(app, warehouse: Path) -> None:
-    at = app(warehouse, "pages/pathways.py")
+    at = app(warehouse, "views/pathways.py")
     pathway_rows = {row[0].strip(): row[1] for row in shown_tables(at)[1]}
     assert pathway_rows["Muu jatkopolku"] == "3"
 
 
 def test_filtered_view_is_a_breakdown(app, warehouse: Path) -> None:
-    at = app(warehouse, "pages/pathways.py", municipality="261")
+    at = app(warehouse, "views/pathways.py", municipality="261")
     pathway_rows = {row[0].strip(): row[1] for row in shown_tables(at)[1]}
     assert "<5" in pathway_rows.values()
     assert all(v == "<5" or v == "0" or int(v) >= 5 for v in pathway_rows.values())

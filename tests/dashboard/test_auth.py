@@ -25,20 +25,20 @@ cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db 
 
 
 def test_right_password_signs_in_and_opens_the_upload_pages(app, upload_db) -> None:
-    at = app(upload_db, "pages/signin.py")
+    at = app(upload_db, "views/signin.py")
     assert {"lataa", "lataushistoria"}.isdisjoint(nav_paths(at))
     sign_in(at, "anna")
     assert not at.exception, [e.value for e in at.exception]
     assert at.success[0].value == "Kirjautuneena: **anna** (koordinaattori; VALPAS2: 261)"
     assert {"lataa", "lataushistoria"} <= nav_paths(at)
     assert any("Kirjautuneena: **anna**" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/overview.py").run()  # the account follows to the dashboard's pages
+    at.switch_page("views/overview.py").run()  # the account follows to the dashboard's pages
     assert at.session_state[auth.SIGNED_IN] == "anna" and "lataa" in nav_paths(at)
 
 
 @pytest.mark.parametrize("name", ["anna", "nobody"])
 def test_wrong_password_or_unknown_name_says_the_same(app, upload_db, name: str) -> None:
-    at = sign_in(app(upload_db, "pages/signin.py"), name, "väärä-salasana")
+    at = sign_in(app(upload_db, "views/signin.py"), name, "väärä-salasana")
     assert [e.value for e in at.error] == ["Väärä käyttäjätunnus tai salasana."]
     assert not at.warning  # the first failures cost nothing
     assert auth.SIGNED_IN not in at.session_state and "lataa" not in nav_paths(at)
@@ -48,7 +48,7 @@ def test_repeated_failures_make_the_next_attempt_wait(app, upload_db, monkeypatc
     now = [1000.0]
     limiter = FailedSignIns(clock=lambda: now[0])
     monkeypatch.setattr(auth, "throttle", lambda: limiter)
-    at = app(upload_db, "pages/signin.py")
+    at = app(upload_db, "views/signin.py")
     for _ in range(limiter.free):
         sign_in(at, "anna", "väärä-salasana")
     assert at.warning[0].value == "Liian monta epäonnistunutta yritystä. Odota 1 s ja yritä sitten uudelleen."
@@ -62,11 +62,11 @@ def test_repeated_failures_make_the_next_attempt_wait(app, upload_db, monkeypatc
 
 
 def test_the_throttle_is_shared_by_every_session_of_the_process(app, upload_db) -> None:
-    first = sign_in(app(upload_db, "pages/signin.py"), "anna", "väärä-salasana")
+    first = sign_in(app(upload_db, "views/signin.py"), "anna", "väärä-salasana")
     shared = auth.throttle()  # what st.cache_resource hands every session of this process
     for _ in range(8):  # other browsers failing meanwhile (attempts refused while waiting don't count)
         shared.record_failure("anna")
-    other = sign_in(app(upload_db, "pages/signin.py"), "anna", PASSWORD)  # another session, right password
+    other = sign_in(app(upload_db, "views/signin.py"), "anna", PASSWORD)  # another session, right password
     assert "Liian monta" in other.warning[0].value and auth.SIGNED_IN not in other.session_state
     assert auth.SIGNED_IN not in first.session_state
 
@@ -78,7 +78,7 @@ def test_sign_out_returns_to_the_anonymous_view(app, upload_db) -> None:
 
 
 def test_a_removed_account_is_signed_out_on_the_next_rerun(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     with wh.write(upload_db) as con:
         users.remove_user(con, "anna")
     at.run()
@@ -86,7 +86,7 @@ def test_a_removed_account_is_signed_out_on_the_next_rerun(app, upload_db) -> No
 
 
 def test_with_an_oidc_config_the_page_offers_the_organisation_sign_in(app, upload_db, use_db) -> None:
-    at = app(upload_db, "pages/signin.py")
+    at = app(upload_db, "views/signin.py")
     assert [t.label for t in at.text_input] == ["Käyttäjätunnus", "Salasana"]
     at.secrets["auth"] = OIDC
     at.run()
@@ -100,7 +100,7 @@ def test_with_an_oidc_config_the_page_offers_the_organisation_sign_in(app, uploa
 def test_an_oidc_identity_signs_in_as_the_account_of_that_e_mail(app, upload_db) -> None:
     with wh.write(upload_db) as con:
         users.add_user(con, "anna@lapha.fi", PASSWORD, "coordinator", "VALPAS2", ["261"])
-    at = app(upload_db, "pages/signin.py")
+    at = app(upload_db, "views/signin.py")
     at.secrets["auth"] = OIDC
     at.user = {"is_logged_in": True, "email": "anna@lapha.fi", "name": "Anna"}
     at.run()
@@ -118,7 +118,7 @@ def test_a_closed_deployment_shows_only_the_sign_in_page(app, upload_db, monkeyp
     assert at.title[0].value == "Kirjautuminen" and not at.metric
     sign_in(at, "ville")  # a viewer account reads everything, uploads nothing
     assert {"", "tietoa", "lataushistoria"} <= nav_paths(at) and "lataa" not in nav_paths(at)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert at.metric
 
 

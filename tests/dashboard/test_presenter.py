@@ -74,7 +74,7 @@ def test_a_link_resumes_at_its_slide(app, warehouse: Path, value: str, expected:
 
 def test_present_on_a_page_opens_that_pages_slide(app, warehouse: Path) -> None:
     at = app(warehouse)
-    at.switch_page("pages/participations.py").run()
+    at.switch_page("views/participations.py").run()
     at.button(key="present_start").click().run()
     assert at.query_params["present"] == "1" and slide(at) == "3"
     assert "Ammattilaiset osallistuivat 1" in html_of(at)

@@ -45,7 +45,7 @@ def test_builders_never_call_streamlit() -> None:
         assert not any(n.split(".")[0] == "streamlit" for n in imports(path)), path.name
 
 
-@pytest.mark.parametrize("path", sorted((DASHBOARD / "pages").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((DASHBOARD / "views").glob("*.py")), ids=lambda p: p.name)
 def test_pages_only_arrange(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "db.query" not in text and "select " not in text.lower()

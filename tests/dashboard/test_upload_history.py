@@ -24,7 +24,7 @@ def current(db, municipality: str = "261") -> int | None:
 
 
 def anna_uploads(app, db):
-    at = signed_in(app, db, "anna", "pages/upload.py")
+    at = signed_in(app, db, "anna", "views/upload.py")
     upload(at, "kittila.csv", fewer_clients_csv(3))
     at.button(key="upload_confirm").click().run()
     assert at.success, [e.value for e in at.error]
@@ -33,7 +33,7 @@ def anna_uploads(app, db):
 
 def test_every_upload_is_listed_with_its_status(app, upload_db) -> None:
     at = anna_uploads(app, upload_db)
-    at.switch_page("pages/history.py").run()
+    at.switch_page("views/history.py").run()
     assert not at.exception, [e.value for e in at.exception]
     rows = history_rows(at)
     assert len(rows) == 75
@@ -47,7 +47,7 @@ def test_every_upload_is_listed_with_its_status(app, upload_db) -> None:
 def test_the_uploader_rolls_their_change_back_after_confirming(app, upload_db) -> None:
     at = anna_uploads(app, upload_db)
     assert current(upload_db) == 75
-    at.switch_page("pages/history.py").run()
+    at.switch_page("views/history.py").run()
     lists = at.selectbox(key="rollback_list").options
     assert lists[0] == "Kittilä · 2023Q3" and all(o.startswith("Kittilä · ") for o in lists)  # her scope
     assert at.selectbox(key="rollback_target").value == 71  # the demo's Kittilä list for 2023Q3
@@ -63,12 +63,12 @@ def test_the_uploader_rolls_their_change_back_after_confirming(app, upload_db) -
     newest = history_rows(at)[0]
     shown = (newest["Nro"], newest["Tila"], newest["Tiedosto"])
     assert shown == ("#76", "palautus", "palautus lataukseen #71")
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert {m.label: m.value for m in at.metric}["Asiakkaat"] == "128"  # the figures follow at once
 
 
 def test_a_coordinator_cannot_undo_someone_elses_change(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/history.py")
+    at = signed_in(app, upload_db, "anna", "views/history.py")
     assert at.selectbox(key="rollback_list").value == ("261", "2023Q3")
     assert "viimeisimmän muutoksen teki demo" in at.info[-1].value  # the demo loaded the current list
     assert "rollback_open" not in [b.key for b in at.button]
@@ -76,7 +76,7 @@ def test_a_coordinator_cannot_undo_someone_elses_change(app, upload_db) -> None:
 
 def test_an_admin_may_undo_anyones_change(app, upload_db) -> None:
     anna_uploads(app, upload_db)
-    at = signed_in(app, upload_db, "ada", "pages/history.py")
+    at = signed_in(app, upload_db, "ada", "views/history.py")
     assert len(at.selectbox(key="rollback_list").options) > 4  # every municipality and quarter
     at.selectbox(key="rollback_list").set_value(("261", "2023Q3")).run()
     at.button(key="rollback_open").click().run()
@@ -85,7 +85,7 @@ def test_an_admin_may_undo_anyones_change(app, upload_db) -> None:
 
 
 def test_a_viewer_sees_the_history_but_no_rollback(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "ville", "pages/history.py")
+    at = signed_in(app, upload_db, "ville", "views/history.py")
     assert len(history_rows(at)) == 74
     assert "rollback_list" not in [s.key for s in at.selectbox]
 

@@ -40,20 +40,20 @@ def metrics(at) -> dict[str, str]:
 
 
 def test_the_form_offers_only_the_coordinators_scope(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     assert at.title[0].value == "Lataa tiedosto"
     assert at.selectbox(key="upload_project").options == ["VALPAS 2"]
     # the project ended 31.7.2023, so the last finished quarter is brought back to its last one
     assert at.selectbox(key="upload_quarter_VALPAS2").value == "2023Q3"
     assert at.selectbox(key="upload_kind").value == "auto"
     assert "20 Mt" in at.file_uploader[0].label
-    admin = signed_in(app, upload_db, "ada", "pages/upload.py")
+    admin = signed_in(app, upload_db, "ada", "views/upload.py")
     assert len(admin.selectbox(key="upload_project").options) == 4  # an admin uploads for every project
 
 
 def test_rows_outside_the_scope_reject_the_file_and_are_listed(app, upload_db) -> None:
     before = audit(upload_db)
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     upload(at, "asiakkaat.csv", bad_clients_csv())
     assert not at.exception, [e.value for e in at.exception]
     assert at.error[0].value.startswith("Tiedostoa ei voi tallentaa: siinä on 3 ongelmaa.")
@@ -70,7 +70,7 @@ def test_rows_outside_the_scope_reject_the_file_and_are_listed(app, upload_db) -
 def test_problems_are_listed_in_the_readers_language(app, upload_db) -> None:
     at = signed_in(app, upload_db, "anna")
     at.segmented_control(key="w_lang").set_value("en").run()
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("views/upload.py").run()
     upload(at, "clients.csv", bad_clients_csv())
     problems = table_with(at, "Row")
     assert list(problems.columns) == ["Row", "Column", "Value", "Problem"]
@@ -78,7 +78,7 @@ def test_problems_are_listed_in_the_readers_language(app, upload_db) -> None:
 
 
 def test_a_valid_file_shows_the_preview_then_confirm_commits_it(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     upload(at, "kittila_2023Q3.csv", fewer_clients_csv(3), kind="clients")
     assert not at.exception and not at.error
     changes = table_with(at, "Kunta")
@@ -95,13 +95,13 @@ def test_a_valid_file_shows_the_preview_then_confirm_commits_it(app, upload_db) 
     _, user, status, n_rows, _ = audit(upload_db)[-1]
     assert (user, status, n_rows) == ("anna", "accepted", 23)
     assert not at.file_uploader[0].value, "a fresh uploader after the commit"
-    at.switch_page("pages/overview.py").run()  # the figures are new at once
+    at.switch_page("views/overview.py").run()  # the figures are new at once
     assert metrics(at)["Asiakkaat"] == "125"
 
 
 def test_the_same_file_again_changes_nothing_and_says_so(app, upload_db) -> None:
     data = (SAMPLES / "asiakkaat.xlsx").read_bytes()
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     upload(at, "asiakkaat.xlsx", data)
     assert "Tiedosto tulkittiin sisällöltään: Asiakkaat (asiakaslista)." in [c.value for c in at.main.caption]
     at.button(key="upload_confirm").click().run()
@@ -114,7 +114,7 @@ def test_the_same_file_again_changes_nothing_and_says_so(app, upload_db) -> None
 
 
 def test_a_busy_warehouse_is_waited_for_with_a_message(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     upload(at, "kittila.csv", fewer_clients_csv(1))
     held, release = threading.Event(), threading.Event()
 
@@ -134,7 +134,7 @@ def test_a_busy_warehouse_is_waited_for_with_a_message(app, upload_db) -> None:
 
 
 def test_confirming_a_preview_made_before_another_upload_asks_to_look_again(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "anna", "pages/upload.py")
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
     upload(at, "kittila.csv", fewer_clients_csv(2))
     with wh.write(upload_db):  # someone else publishes a snapshot while the preview is on screen
         pass
@@ -175,7 +175,7 @@ def _hold(db: Path, release: threading.Event) -> None:
 def test_a_viewer_cannot_reach_the_upload_page(app, upload_db) -> None:
     at = signed_in(app, upload_db, "ville")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/upload.py")
+        at.switch_page("views/upload.py")
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,7 @@ def test_choice_key_changes_with_the_file_and_the_snapshot(upload_db) -> None:
 
 
 def test_an_events_workbook_previews_its_events_and_participations(app, upload_db) -> None:
-    at = signed_in(app, upload_db, "ada", "pages/upload.py")
+    at = signed_in(app, upload_db, "ada", "views/upload.py")
     upload(at, "tapahtumat.xlsx", (SAMPLES / "tapahtumat_ja_osallistumiset.xlsx").read_bytes())
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Tiedosto tulkittiin sisällöltään: Tapahtumat ja osallistumiset (Excel-työkirja)." in [

@@ -87,7 +87,7 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 def signed_in(app, db: Path, name: str, page: str | None = None) -> AppTest:
     """Run the app, sign in as ``name`` and switch to ``page``."""
-    at = app(db, "pages/signin.py")
+    at = app(db, "views/signin.py")
     sign_in(at, name)
     assert at.session_state[auth.SIGNED_IN] == name
     if page:
