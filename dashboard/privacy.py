@@ -14,8 +14,7 @@ The rules (design.md, "Privacy rules for what is shown"):
    Nor do suppressed cells whose sum equals their number (total 21, visible 12 + 7 -> two hidden cells
    summing to 2): a suppressed cell is at least 1, so each is 1. So in every such line (row or column)
    the smallest other non-zero cell is suppressed too; among equal counts the first in the frame's row
-   order. Each added cell can
-   leave another line with exactly one suppressed cell, so the rule is applied again, all rows at once
+   order. Each added cell can leave another line exposed, so the rule is applied again, all rows at once
    and then all columns at once, until a round adds nothing. Zero cells are never picked: a hidden zero
    would be known to be zero anyway (a suppressed cell is non-zero).
 3. Shares computed from a suppressed count are hidden too (``hide_shares``): share × a visible total gives

@@ -43,10 +43,10 @@ def audit(work: pl.DataFrame, count_col: str, flag: str, lines: list[list[str]])
 def bound_audit(
     work: pl.DataFrame, count_col: str, flag: str, lines: list[list[str]], min_cell: int
 ) -> pl.DataFrame:
-    """Hide one more cell beside a hidden cell that the totals and "at least 1" pin down (rule 5).
+    """Hide one more cell beside a hidden cell that the totals and "at least 1" pin down.
 
     Rows and columns are nodes and hidden cells edges, as in ``_bridges``. A line total of 1..min_cell-1
-    gives no equation: the page must not show it (see the limits above).
+    gives no equation: the page must not show it (``dashboard/privacy.py``, its limits).
     """
     if len(lines) != 2:  # one kind of line: rule 2 already covers a line pinned by "at least 1"
         return work

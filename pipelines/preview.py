@@ -120,14 +120,14 @@ def preview(db: Path | str, validated: Validated, meta: UploadMeta) -> Preview:
         shutil.copyfile(current, scratch)
         con = duckdb.connect(str(scratch))
         try:
-            warehouse.migrate(con)
+            migrated = warehouse.migrate(con)
             before = _figures(con, meta.project_code, meta.quarter)
             if validated.kind == "clients":
                 changes = client_changes(con, validated, meta.project_code, meta.quarter)
             else:
                 changes = event_changes(con, validated, meta.project_code)
             result = ingest.apply_upload(con, validated, meta, stored_file=None)
-            warehouse.build_marts(con, result.changed)
+            warehouse.refresh_marts(con, None if migrated else result.changed)  # as the write will
             after = _figures(con, meta.project_code, meta.quarter)
         finally:
             con.close()

@@ -165,13 +165,7 @@ def write(
             if current is None:
                 load_reference(con)
             yield con
-            code_changed = con.execute("select sha256 from audit.marts_source").fetchall() != [
-                (marts_sha256(),)
-            ]
-            build_marts(con, None if current is None or migrated or code_changed else changes)
-            if code_changed:
-                con.execute("delete from audit.marts_source")
-                con.execute("insert into audit.marts_source values (?)", [marts_sha256()])
+            refresh_marts(con, None if current is None or migrated else changes)
             con.execute("commit")
             con.execute("checkpoint")
         except BaseException:
@@ -255,7 +249,7 @@ def marts() -> tuple[Mart, ...]:
     found: list[Mart] = []
     for path in sorted((SQL_DIR / "marts").glob("*.sql")):
         sql = path.read_text(encoding="utf-8").lower()
-        made = [(kind, name) for kind, name in _CREATES.findall(sql)]
+        made = _CREATES.findall(sql)  # (table or view, name) pairs
         creates = frozenset(name for _, name in made)
         earlier = {name for mart in found for name in mart.creates if "." not in name}
         named = set(_RELATION.findall(sql)) | {n for n in earlier if re.search(rf"\b{re.escape(n)}\b", sql)}
@@ -270,6 +264,21 @@ def marts_sha256() -> str:
     for mart in marts():
         digest.update(mart.path.name.encode() + b"\0" + mart.path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def refresh_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None) -> list[str]:
+    """Bring the marts up to date after ``changes`` (see ``build_marts``); return the files run.
+
+    Every mart is rebuilt when ``changes`` is None or when the mart SQL differs from what the marts were
+    built from (``audit.marts_source``), which a full rebuild then records.
+    """
+    if con.execute("select sha256 from audit.marts_source").fetchall() != [(marts_sha256(),)]:
+        changes = None
+    ran = build_marts(con, changes)
+    if changes is None:
+        con.execute("delete from audit.marts_source")
+        con.execute("insert into audit.marts_source values (?)", [marts_sha256()])
+    return ran
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None = None) -> list[str]:
