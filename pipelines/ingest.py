@@ -129,10 +129,13 @@ def load_context(
     if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
         raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
     municipalities: dict[str, str] = {}
-    for code, fi, sv in con.execute(
-        "select municipality_code, name_fi, name_sv from ref.municipalities"
+    municipality_names: dict[str, tuple[str, str]] = {}
+    in_region: dict[str, str] = {}
+    for code, fi, sv, region in con.execute(
+        "select municipality_code, name_fi, name_sv, wellbeing_region_code from ref.municipalities"
     ).fetchall():
         municipalities.update({code: code, codes.normalise(fi): code, codes.normalise(sv): code})
+        municipality_names[code], in_region[code] = (fi, sv), region
     regions: dict[str, str] = {}
     for code, *names in con.execute(
         "select wellbeing_region_code, name_fi, name_sv, name_en from ref.wellbeing_regions"
@@ -142,7 +145,7 @@ def load_context(
         "select municipality_code from ref.project_municipalities where project_code = ?", [project_code]
     ).fetchall()
     events = con.execute(
-        "select event_id from staging.events where project_code = ?", [project_code]
+        "select event_id, municipality_code from staging.events where project_code = ?", [project_code]
     ).fetchall()
     return Context(
         project_code=project_code,
@@ -155,6 +158,9 @@ def load_context(
         regions=regions,
         existing_event_ids=frozenset(r[0] for r in events),
         allowed_municipalities=allowed_municipalities,
+        existing_event_municipalities=dict(events),
+        municipality_regions=in_region,
+        municipality_names=municipality_names,
     )
 
 
@@ -184,18 +190,22 @@ def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
         raise RejectedFile(found)
     if all(frame.height == 0 for frame, _ in mapped.values()):
         raise RejectedFile([Problem("no_rows")])
-    if "events" in mapped:
-        ids = mapped["events"][0]["event_id"].drop_nulls().str.strip_chars()
-        ctx = dataclasses.replace(ctx, file_event_ids=frozenset(ids.to_list()))
+    parsed_frames = {k: transform.PARSERS[k](frame, ctx) for k, (frame, _) in mapped.items()}
+    if "events" in parsed_frames:
+        events = parsed_frames["events"].filter(pl.col("event_id").is_not_null())
+        owners = dict(zip(events["event_id"], events["municipality_code"], strict=True))
+        ctx = dataclasses.replace(ctx, file_event_ids=frozenset(owners), file_event_municipalities=owners)
     frames = {}
-    for sheet_kind, (frame, headers) in mapped.items():
-        parsed = transform.PARSERS[sheet_kind](frame, ctx)
+    for sheet_kind, (_, headers) in mapped.items():
+        parsed = parsed_frames[sheet_kind]
         found += _with_sheet(
             schemas.problems(parsed, sheet_kind, ctx, headers), _sheet_label(sheet_kind, kind)
         )
         frames[sheet_kind] = parsed
     if found:
-        raise RejectedFile(found)
+        # Once and first, though a workbook's two sheets both say it.
+        said = [dataclasses.replace(p, sheet=None) for p in found if p.code == "file_out_of_scope"][:1]
+        raise RejectedFile([*said, *(p for p in found if p.code != "file_out_of_scope")])
     staged = {k: schemas.staged(transform.to_staging(f, k, ctx), k) for k, f in frames.items()}
     return Validated(kind=kind, frames=staged)
 

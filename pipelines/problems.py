@@ -21,11 +21,13 @@ class Problem:
     column: str | None = None
     value: str | None = None
     sheet: str | None = None  # workbook sheet, when the file has several
+    # A value may be a ``{"fi": ..., "sv": ..., "en": ...}`` table (a municipality's name in each language).
     params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     def message(self, lang: str = "fi") -> str:
         """Return the sentence saying what is wrong and what is expected, in ``lang``."""
-        return t(f"errors.{self.code}", lang, **self.params)
+        values = {k: v.get(lang, v.get("fi")) if isinstance(v, dict) else v for k, v in self.params.items()}
+        return t(f"errors.{self.code}", lang, **values)
 
     def to_dict(self, lang: str = "fi") -> dict[str, object]:
         """Return the JSON form: row, column, value, code, message."""

@@ -126,15 +126,27 @@ def client_rules(ctx: Context) -> list[Rule]:
         Rule("pathway", "pathway_required", ~ended | _raw("pathway").is_not_null()),
         Rule("coach", "text_too_long", _raw("coach").is_null() | (_raw("coach").str.len_chars() <= 40)),
     ]
-    if ctx.allowed_municipalities is not None:
-        in_scope = pl.col("municipality_code").is_in(sorted(ctx.allowed_municipalities))
-        rules.append(Rule("municipality", "out_of_scope", ~municipality_known | in_scope))
+    # A clients upload is one municipality's whole list (it replaces that list): the list is the
+    # municipality most of its rows name (the first of them on a tie), and a row of another one is an error
+    # rather than a one-row list that would replace that municipality's real one.
+    in_project = municipality_known & pl.col("municipality_code").is_in(sorted(ctx.project_municipalities))
+    rank = pl.len().over("municipality_code") * (1 << 32) - pl.col("excel_row").min().over(
+        "municipality_code"
+    )
+    rules.append(
+        Rule("municipality", "other_municipality", ~in_project | (rank == rank.filter(in_project).max()))
+    )
     return rules
 
 
 def event_rules(ctx: Context) -> list[Rule]:
     """Return the rules for an events file (tapahtumat): one row per event for professionals."""
     municipality_known = pl.col("municipality_code").is_not_null()
+    region = pl.col("wellbeing_region_code")
+    in_project = municipality_known & pl.col("municipality_code").is_in(sorted(ctx.project_municipalities))
+    municipality_region = pl.col("municipality_code").replace_strict(
+        ctx.municipality_regions, default=None, return_dtype=pl.String
+    )
     return [
         _required("event_id"),
         Rule(
@@ -163,6 +175,46 @@ def event_rules(ctx: Context) -> list[Rule]:
             _raw("wellbeing_region").is_null() | pl.col("wellbeing_region_code").is_not_null(),
         ),
         Rule("municipality", "unknown_municipality", _raw("municipality").is_null() | municipality_known),
+        Rule(
+            "municipality",
+            "municipality_not_in_project",
+            ~municipality_known | in_project,
+            (("project", ctx.project_code),),
+        ),
+        Rule(
+            "wellbeing_region",
+            "region_not_in_project",
+            region.is_null() | region.is_in(sorted(ctx.project_regions)),
+            (("project", ctx.project_code),),
+        ),
+        Rule(
+            "municipality",
+            "municipality_not_in_region",
+            ~in_project | region.is_null() | (municipality_region == region).fill_null(True),
+        ),
+        *_event_scope_rules(ctx),
+    ]
+
+
+def _event_scope_rules(ctx: Context) -> list[Rule]:
+    """A coordinator writes only their municipalities' events; events of the whole region need project scope.
+
+    An event's owner is the municipality of the stored event: an upload may not move another municipality's
+    event (or a region event, which has none) into its own, nor overwrite it.
+    """
+    allowed = ctx.allowed_municipalities
+    if allowed is None:
+        return []
+    foreign = sorted(e for e, m in ctx.existing_event_municipalities.items() if m not in allowed)
+    municipality = pl.col("municipality_code")
+    return [
+        Rule("municipality", "out_of_scope", municipality.is_null() | municipality.is_in(sorted(allowed))),
+        Rule("municipality", "region_event_project_only", _raw("municipality").is_not_null()),
+        Rule(
+            "event_id",
+            "event_owned_elsewhere",
+            pl.col("event_id").is_null() | ~pl.col("event_id").is_in(foreign),
+        ),
     ]
 
 
@@ -182,8 +234,36 @@ def attendance_rules(ctx: Context) -> list[Rule]:
             "invalid_count",
             _raw("n_participants").is_null() | (pl.col("n_participants").fill_null(0) >= 1),
         ),
+        Rule(
+            "n_participants",
+            "count_too_large",
+            pl.col("n_participants").is_null() | (pl.col("n_participants") <= MAX_PARTICIPANTS),
+            (("max", f"{MAX_PARTICIPANTS:,}".replace(",", "\u00a0")),),
+        ),
+        *_attendance_scope_rules(ctx),
     ]
 
+
+def _attendance_scope_rules(ctx: Context) -> list[Rule]:
+    """A coordinator writes attendance only of their municipalities' events (region events: project scope)."""
+    allowed = ctx.allowed_municipalities
+    if allowed is None:
+        return []
+    known = ctx.existing_event_ids | ctx.file_event_ids
+    foreign = sorted(e for e in known if ctx.event_municipality(e) not in allowed)
+    return [
+        Rule(
+            "event_id",
+            "event_out_of_scope",
+            pl.col("event_id").is_null() | ~pl.col("event_id").is_in(foreign),
+        )
+    ]
+
+
+# Participations of one sector at one event: the largest VALPAS 2 event had 126, a national webinar may have
+# a few thousand; 10 000 catches a slipped finger (9 999 999) without refusing any real event.
+MAX_PARTICIPANTS = 10_000
+SCOPE_CODES = frozenset({"out_of_scope", "event_owned_elsewhere", "event_out_of_scope"})
 
 RULES = {"clients": client_rules, "events": event_rules, "attendance": attendance_rules}
 GRAIN = {
@@ -224,8 +304,48 @@ def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, s
                     params=dict(rule.params),
                 )
             )
-        return sort_problems(found)
-    return []
+        return sort_problems(_with_scope(found, parsed, kind, ctx))
+    return _with_scope([], parsed, kind, ctx)
+
+
+def file_municipality(parsed: pl.DataFrame, kind: str, ctx: Context) -> str | None:
+    """Return the municipality of the project a file is for: the one most rows name, first on a tie."""
+    if kind == "attendance":
+        ids = parsed["event_id"].drop_nulls().to_list()
+        named = [m for m in map(ctx.event_municipality, ids) if m is not None]
+    else:
+        named = parsed["municipality_code"].drop_nulls().to_list()
+    named = [m for m in named if m in ctx.project_municipalities]
+    if not named:
+        return None
+    counts = {m: named.count(m) for m in dict.fromkeys(named)}
+    return max(counts, key=counts.__getitem__)
+
+
+def _names(ctx: Context, municipalities: list[str]) -> dict[str, str]:
+    """Name municipalities in each language as ``Kittilä (261)`` (English uses the Finnish names)."""
+    fi, sv = ({m: ctx.municipality_names.get(m, (m, m))[i] for m in municipalities} for i in (0, 1))
+    return {
+        "fi": ", ".join(f"{fi[m]} ({m})" for m in municipalities),
+        "sv": ", ".join(f"{sv[m]} ({m})" for m in municipalities),
+        "en": ", ".join(f"{fi[m]} ({m})" for m in municipalities),
+    }
+
+
+def _with_scope(found: list[Problem], parsed: pl.DataFrame, kind: str, ctx: Context) -> list[Problem]:
+    """Say once, first, that a file of another municipality is outside the scope, not row by row."""
+    allowed = ctx.allowed_municipalities
+    if not allowed:  # None: the whole project; empty: nothing to name (the page offers no such project)
+        return found
+    theirs = file_municipality(parsed, kind, ctx)
+    if theirs is None or theirs in allowed:
+        return found
+    names = _names(ctx, [theirs])
+    problem = Problem(
+        "file_out_of_scope",
+        params={"allowed": _names(ctx, sorted(allowed)), "file": {k: v for k, v in names.items()}},
+    )
+    return [problem, *(p for p in found if p.code not in SCOPE_CODES)]
 
 
 def _codes_of(mapping: dict) -> list[str]:

@@ -36,6 +36,27 @@ class Context:
     existing_event_ids: frozenset[str] = frozenset()
     allowed_municipalities: frozenset[str] | None = None  # a coordinator's scope; None = whole project
     file_event_ids: frozenset[str] = field(default_factory=frozenset)  # events in the same workbook
+    # The owner of each stored event: its municipality, None for an event of the whole wellbeing region.
+    existing_event_municipalities: dict[str, str | None] = field(default_factory=dict)
+    # The municipality of each event in the same workbook (attendance rows are checked against it).
+    file_event_municipalities: dict[str, str | None] = field(default_factory=dict)
+    municipality_regions: dict[str, str] = field(default_factory=dict)  # municipality -> region code
+    municipality_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (fi, sv)
+
+    @property
+    def project_regions(self) -> frozenset[str]:
+        """Return the wellbeing regions the project's municipalities lie in."""
+        return frozenset(
+            self.municipality_regions[m]
+            for m in self.project_municipalities
+            if m in self.municipality_regions
+        )
+
+    def event_municipality(self, event_id: str) -> str | None:
+        """Return the municipality of an event in this upload, else of the stored event (None: region)."""
+        if event_id in self.file_event_municipalities:
+            return self.file_event_municipalities[event_id]
+        return self.existing_event_municipalities.get(event_id)
 
 
 def per_distinct(column: str, parse: Callable[[pl.Expr], pl.Expr], dtype: type[pl.DataType]) -> pl.Expr:

@@ -98,7 +98,7 @@ def test_a_coordinator_uploads_a_bad_csv_then_a_valid_workbook(page, upload_app,
     assert download.value.suggested_filename == "asiakkaat_kittila_ongelmat.xlsx"
     marked = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert marked["B3"].value == "Posio" and marked.cell(1, 12).value == "ongelmat"
-    assert "kunta: Sinulla ei ole oikeutta" in marked.cell(3, 12).value
+    assert "kunta: Asiakaslista on yhden kunnan lista" in marked.cell(3, 12).value
     assert uploads(db) == before, "a checked file writes nothing"
 
     dropzone.set_input_files(str(ROOT / "data" / "samples" / "asiakkaat.xlsx"))

@@ -58,16 +58,16 @@ def test_identifying_values_never_reach_the_problem_table() -> None:
     assert table["message"][0].startswith("Solussa on henkilötunnus.")
 
 
-def test_check_rejects_out_of_scope_rows_and_builds_the_csv_copy(upload_db) -> None:
+def test_check_rejects_a_stray_municipalitys_row_and_builds_the_csv_copy(upload_db) -> None:
     checked = up.check(bad_clients_csv(), "asiakkaat.csv", project="VALPAS2", quarter="2023Q3", kind="auto",
                        user=ANNA)  # fmt: skip
     assert checked.kind == "clients" and checked.was_guessed and checked.preview is None
-    assert {(p.row, p.code) for p in checked.problems} >= {(3, "out_of_scope"), (4, "invalid_date")}
+    assert {(p.row, p.code) for p in checked.problems} >= {(3, "other_municipality"), (4, "invalid_date")}
     ws = openpyxl.load_workbook(io.BytesIO(checked.annotated)).active
     assert [c.value for c in ws[1]][:2] == ["asiakastunnus", "kunta"] and ws.cell(1, 12).value == "ongelmat"
     assert ws["B3"].value == "Posio" and is_red(ws["B3"])  # same row number as the table
     assert not is_red(ws["A2"]) and ws.cell(2, 12).value is None
-    assert ws.cell(3, 12).value == "kunta: Sinulla ei ole oikeutta ladata tämän kunnan tietoja."
+    assert ws.cell(3, 12).value.startswith("kunta: Asiakaslista on yhden kunnan lista")
     assert ws["E4"].value == "31.2.2021" and ws["E4"].data_type == "s"  # text stays text
 
 

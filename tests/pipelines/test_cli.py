@@ -127,11 +127,10 @@ def test_pdf_renamed_csv_gets_a_clear_message(tmp_path):
 
 def test_summary_json_keys_and_filters(tmp_path):
     db = tmp_path / "w.duckdb"
-    two = (
-        "KIT-001;Kittilä;18-24;;1.2.2021;30.6.2021;työtön;;työllinen;palkkatyö tai yrittäjyys;A",
-        "POS-001;Posio;18-24;;1.2.2021;;työtön;;;;B",
-    )
-    assert cli(*load_args(db, clients_csv(tmp_path / "a.csv", two))).returncode == 0
+    kittila = ("KIT-001;Kittilä;18-24;;1.2.2021;30.6.2021;työtön;;työllinen;palkkatyö tai yrittäjyys;A",)
+    posio = ("POS-001;Posio;18-24;;1.2.2021;;työtön;;;;B",)  # a client list is one municipality's
+    assert cli(*load_args(db, clients_csv(tmp_path / "a.csv", kittila))).returncode == 0
+    assert cli(*load_args(db, clients_csv(tmp_path / "p.csv", posio))).returncode == 0
 
     whole = json.loads(cli("summary", "--db", db, "--project", "VALPAS2", "--format", "json").stdout)
     posio = json.loads(cli("summary", "--db", db, "--project", "VALPAS2", "--municipality", "614").stdout)

@@ -132,18 +132,12 @@ def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_pa
     assert rows(db, "select file_name from audit.uploads") == [("[poistettu / removed]",)]
 
 
-def test_file_with_two_municipalities_replaces_each(db, tmp_path):
+def test_file_with_two_municipalities_is_one_municipalitys_list(db, tmp_path):
     two = (*VALID_ROWS, "POS-001;Posio;18-24;mies;1.2.2021;;työtön;ei;;;Valmentaja A")
-    load(db, clients_csv(tmp_path / "a.csv", two))
+    result = load(db, clients_csv(tmp_path / "a.csv", two))
 
-    by_municipality = rows(
-        db,
-        "select municipality_code, sum(n_clients) from marts.client_counts "
-        "where quarter = '2021Q2' group by 1 order by 1",
-    )
-
-    assert by_municipality == [("261", 3), ("614", 1)]
-    assert rows(db, "select count(*) from staging.client_snapshots") == [(2,)]
+    assert [(p.row, p.code) for p in result.problems] == [(5, "other_municipality")]  # Kittilä's list
+    assert rows(db, "select count(*) from staging.client_snapshots") == [(0,)]
 
 
 def _workbook(path: Path, events: list[list], attendance: list[list]) -> Path:

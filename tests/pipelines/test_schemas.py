@@ -98,10 +98,23 @@ def test_every_problem_in_the_file_is_reported_at_once():
     assert sorted((r, c) for r, c, _, _ in result) == [(3, "age_group"), (4, "gender"), (4, "start_date")]
 
 
-def test_coordinator_scope_is_a_named_check():
+def test_a_file_of_another_municipality_is_said_once_first_in_the_users_language():
     ctx = dataclasses.replace(CTX, allowed_municipalities=frozenset({"678"}))
+    parsed = transform.parse_clients(clients({}, {}, {"age_group": "x"}), ctx)
 
-    assert found(clients(), ctx) == [(2, "municipality", "Kittilä", "out_of_scope")]
+    result = schemas.problems(parsed, "clients", ctx, HEADERS)
+
+    assert [(p.row, p.code) for p in result] == [(None, "file_out_of_scope"), (5, "invalid_category")]
+    assert result[0].message("en") == "You may upload for Raahe (678) only; this file is for Kittilä (261)."
+    assert result[0].message("sv").startswith("Du får ladda upp uppgifter endast för Brahestad (678);")
+
+
+def test_a_stray_row_of_another_municipality_is_an_error_not_a_new_list():
+    result = found(clients({}, {"municipality": "Raahe"}))
+
+    assert result == [(4, "municipality", "Raahe", "other_municipality")]
+    # a tie: the municipality of the first row is the list's
+    assert found(clients({"municipality": "Raahe"})) == [(3, "municipality", "Raahe", "other_municipality")]
 
 
 def test_pandera_reports_the_failing_check_by_name():

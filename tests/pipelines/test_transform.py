@@ -18,7 +18,13 @@ CTX = Context(
     quarter_end=date(2021, 6, 30),
     municipalities={"261": "261", "kittilä": "261", "077": "077", "brahestad": "678", "raahe": "678"},
     project_municipalities=frozenset({"261", "678"}),
-    regions={"21": "21", "lapin hyvinvointialue": "21"},
+    regions={"21": "21", "lapin hyvinvointialue": "21", "19": "19", "13": "13"},
+    municipality_regions={"261": "21", "077": "13", "678": "19"},
+    municipality_names={
+        "261": ("Kittilä", "Kittilä"),
+        "077": ("Hartola", "Gustav Adolfs"),
+        "678": ("Raahe", "Brahestad"),
+    },
 )
 
 
