@@ -4,12 +4,15 @@ Accounts and roles come from ``pipelines.users`` (created with ``python -m pipel
 session keeps only the account's name; every rerun reloads the account from the pinned snapshot, so a
 removed account or a changed scope takes effect at once. When ``.streamlit/secrets.toml`` has an
 ``[auth]`` section, ``st.login`` replaces the password form and the identity provider's e-mail claim
-names the account. Failed password attempts are throttled per name for the whole process
-(``FailedSignIns`` in ``st.cache_resource``): the page says how long to wait, the server never sleeps.
+names the account. Failed password attempts are throttled per (name, client address) and per client
+for the whole process (``FailedSignIns`` in ``st.cache_resource``): the page says how long to wait, the
+server never sleeps.
 
-| variable                       | default | meaning                                                   |
-|--------------------------------|---------|-----------------------------------------------------------|
-| ``DASHBOARD_ANONYMOUS_VIEWERS``| ``1``   | ``0``: every page needs a signed-in account (any role)    |
+| variable                        | default | meaning                                                 |
+|---------------------------------|---------|---------------------------------------------------------|
+| ``DASHBOARD_ANONYMOUS_VIEWERS`` | ``1``   | ``0``: every page needs a signed-in account (any role)  |
+| ``DASHBOARD_FORWARDED_FOR``     | ``0``   | ``1``: behind a reverse proxy, the client is the last   |
+|                                 |         | ``X-Forwarded-For`` address (the one the proxy added)   |
 """
 
 from __future__ import annotations
@@ -108,18 +111,32 @@ class Attempt:
     was_throttled: bool = False  # refused without checking the password
 
 
-def sign_in(name: str, password: str) -> Attempt:
+def client_address() -> str | None:
+    """Return the address of this session's client (None on localhost), for the sign-in throttle.
+
+    The TCP peer (``st.context.ip_address``); behind a reverse proxy that is the proxy, so with
+    ``DASHBOARD_FORWARDED_FOR=1`` the last ``X-Forwarded-For`` entry (added by the proxy) is used instead.
+    """
+    if os.environ.get("DASHBOARD_FORWARDED_FOR", "0").strip().lower() in ("1", "true", "yes", "on"):
+        forwarded = [a.strip() for a in (st.context.headers.get("X-Forwarded-For") or "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest's client is a stand-in object
+
+
+def sign_in(name: str, password: str, client: str | None = None) -> Attempt:
     """Check a name and password; on success remember the account in this session."""
     name, limiter = name.strip(), throttle()
-    wait = limiter.delay_for(name)
+    wait = limiter.delay_for(name, client)
     if wait > 0:
         return Attempt(None, wait, was_throttled=True)
     with db.reading() as con:
         user = users.authenticate(con, name, password)
     if user is None:
-        limiter.record_failure(name)
-        return Attempt(None, limiter.delay_for(name))
-    limiter.reset(name)
+        limiter.record_failure(name, client)
+        return Attempt(None, limiter.delay_for(name, client))
+    limiter.reset(name, client)
     st.session_state[SIGNED_IN] = user.name
     return Attempt(user)
 
@@ -160,7 +177,7 @@ def password_form(tr: I18n) -> None:
         submitted = st.form_submit_button(tr.t("signin.submit"), type="primary", key="signin_submit")
     if not submitted:
         return
-    attempt = sign_in(name, password)
+    attempt = sign_in(name, password, client_address())
     if attempt.user is not None:
         st.rerun()
     if not attempt.was_throttled:

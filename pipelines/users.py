@@ -231,12 +231,23 @@ def carry_users(from_con: duckdb.DuckDBPyConnection, to_con: duckdb.DuckDBPyConn
     return len(users)
 
 
-class FailedSignIns:
-    """Slow down password guessing: per user name, a growing wait after repeated failed sign-ins.
+LOCAL = "local"  # the client of a sign-in without an address (localhost, AppTest)
 
-    In memory (one per app process, shared by its sessions); the first ``free`` failures cost nothing,
-    the n-th failure after that makes the next attempt wait ``2 ** (n - free)`` seconds, at most ``cap``.
-    A name's count is forgotten ``forget_after`` seconds after its last failure, or on ``reset``.
+
+class FailedSignIns:
+    """Slow down password guessing per (name, client) and per client, never locking an owner out for long.
+
+    In memory (one per app process, shared by its sessions). Two counters, both forgotten ``forget_after``
+    seconds after their last failure:
+
+    - per (user name, client address): the first ``free`` failures cost nothing, the n-th after that makes
+      the next attempt of that name from that client wait ``2 ** (n - free)`` seconds, at most ``cap``
+      (a few seconds). A flood of wrong passwords against a name from elsewhere never delays its owner,
+      and from the owner's own address never by more than ``cap``; a success forgets this counter.
+    - per client, across names: after ``client_free`` failures from one address, each further attempt of
+      any name from it waits ``2 ** (n - client_free)`` seconds, at most ``client_cap``, so trying many
+      names in a row is slowed too. A success does not forget it (an attacker with one account of their
+      own could otherwise reset it).
     """
 
     def __init__(
@@ -244,41 +255,55 @@ class FailedSignIns:
         clock: Callable[[], float] = time.monotonic,
         *,
         free: int = 3,
-        cap: float = 30.0,
+        cap: float = 5.0,
+        client_free: int = 10,
+        client_cap: float = 10.0,
         forget_after: float = 900.0,
     ):
         self.clock, self.free, self.cap, self.forget_after = clock, free, cap, forget_after
-        self._failures: dict[str, tuple[int, float]] = {}  # name -> (count, time of the last failure)
+        self.client_free, self.client_cap = client_free, client_cap
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # (name, client) -> (count, last)
+        self._by_client: dict[str, tuple[int, float]] = {}  # client -> (count, time of the last failure)
         self._lock = threading.Lock()  # Streamlit sessions are threads of one process
 
     @staticmethod
-    def _key(name: str) -> str:
-        return name.strip().casefold()
+    def _key(name: str, client: str | None) -> tuple[str, str]:
+        return name.strip().casefold(), client or LOCAL
 
-    def _current(self, key: str, now: float) -> tuple[int, float]:
-        count, last = self._failures.get(key, (0, now))
+    def _current(self, table: dict, key, now: float) -> tuple[int, float]:
+        count, last = table.get(key, (0, now))
         return (0, now) if now - last > self.forget_after else (count, last)
 
-    def delay_for(self, name: str) -> float:
-        """Return the seconds ``name`` must still wait before the next sign-in attempt (0 = now)."""
-        with self._lock:
-            now = self.clock()
-            count, last = self._current(self._key(name), now)
-            if count < self.free:
-                return 0.0
-            return max(0.0, last + min(2.0 ** (count - self.free), self.cap) - now)
+    def _wait(self, table: dict, key, now: float, free: int, cap: float) -> float:
+        count, last = self._current(table, key, now)
+        return 0.0 if count < free else max(0.0, last + min(2.0 ** (count - free), cap) - now)
 
-    def record_failure(self, name: str) -> None:
-        """Count one failed sign-in for ``name``."""
+    def delay_for(self, name: str, client: str | None = None) -> float:
+        """Return the seconds ``name`` must still wait before its next attempt from ``client`` (0 = now)."""
         with self._lock:
             now = self.clock()
-            key = self._key(name)
-            count, _ = self._current(key, now)
-            self._failures[key] = (count + 1, now)
+            key = self._key(name, client)
+            return max(
+                self._wait(self._failures, key, now, self.free, self.cap),
+                self._wait(self._by_client, key[1], now, self.client_free, self.client_cap),
+            )
+
+    def record_failure(self, name: str, client: str | None = None) -> None:
+        """Count one failed sign-in of ``name`` from ``client``."""
+        with self._lock:
+            now = self.clock()
+            key = self._key(name, client)
+            self._failures[key] = (self._current(self._failures, key, now)[0] + 1, now)
+            self._by_client[key[1]] = (self._current(self._by_client, key[1], now)[0] + 1, now)
             if len(self._failures) > 10_000:  # many guessed names: drop the forgotten ones
-                self._failures = {k: v for k, v in self._failures.items() if now - v[1] <= self.forget_after}
+                self._failures = self._recent(self._failures, now)
+            if len(self._by_client) > 10_000:
+                self._by_client = self._recent(self._by_client, now)
 
-    def reset(self, name: str) -> None:
-        """Forget the failures of ``name`` (after a successful sign-in)."""
+    def _recent(self, table: dict, now: float) -> dict:
+        return {k: v for k, v in table.items() if now - v[1] <= self.forget_after}
+
+    def reset(self, name: str, client: str | None = None) -> None:
+        """Forget the failures of ``name`` from ``client`` (after a successful sign-in)."""
         with self._lock:
-            self._failures.pop(self._key(name), None)
+            self._failures.pop(self._key(name, client), None)

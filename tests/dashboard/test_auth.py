@@ -61,6 +61,32 @@ def test_repeated_failures_make_the_next_attempt_wait(app, upload_db, monkeypatc
     assert limiter.delay_for("anna") == 0  # a success forgets the failures
 
 
+def test_a_flood_of_wrong_passwords_keeps_the_owner_out_only_briefly(app, upload_db, monkeypatch) -> None:
+    now = [1000.0]
+    limiter = FailedSignIns(clock=lambda: now[0])
+    monkeypatch.setattr(auth, "throttle", lambda: limiter)
+    for _ in range(200):  # a script flooding anna's name (from this same address, the worst case)
+        limiter.record_failure("anna", None)
+    at = app(upload_db, "views/signin.py")
+    sign_in(at, "anna", PASSWORD)
+    assert "Liian monta" in at.warning[0].value and auth.SIGNED_IN not in at.session_state
+    now[0] += 10  # a short delay, however long the flood
+    sign_in(at, "anna", PASSWORD)
+    assert at.session_state[auth.SIGNED_IN] == "anna"
+
+
+def test_trying_many_names_in_a_row_is_slowed(app, upload_db, monkeypatch) -> None:
+    now = [1000.0]
+    limiter = FailedSignIns(clock=lambda: now[0])
+    monkeypatch.setattr(auth, "throttle", lambda: limiter)
+    at = app(upload_db, "views/signin.py")
+    for i in range(limiter.client_free):
+        sign_in(at, f"guess{i}", "väärä-salasana")
+    assert "Liian monta" in at.warning[0].value
+    sign_in(at, "anna", PASSWORD)  # the next name from this client waits too
+    assert auth.SIGNED_IN not in at.session_state
+
+
 def test_the_throttle_is_shared_by_every_session_of_the_process(app, upload_db) -> None:
     first = sign_in(app(upload_db, "views/signin.py"), "anna", "väärä-salasana")
     shared = auth.throttle()  # what st.cache_resource hands every session of this process

@@ -266,7 +266,47 @@ def test_three_failures_are_free_then_the_wait_doubles_up_to_the_cap():
         throttle.record_failure("anna")
         waits.append(throttle.delay_for("anna"))
 
-    assert waits == [0, 0, 1, 2, 4, 8, 16, 30, 30]
+    assert waits == [0, 0, 1, 2, 4, 5, 5, 5, 5]  # capped at a few seconds: the owner is never locked out
+
+
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
+
+
+def test_a_flood_against_a_name_from_elsewhere_does_not_delay_its_owner():
+    clock = Clock()
+    throttle = FailedSignIns(clock)
+    for _ in range(500):
+        throttle.record_failure("anna", ATTACKER)
+
+    assert throttle.delay_for("anna", OWNER) == 0
+    assert throttle.delay_for("anna", ATTACKER) == throttle.client_cap  # the flooder waits
+    throttle.record_failure("anna", OWNER)  # the owner mistypes once: still free
+    assert throttle.delay_for("anna", OWNER) == 0
+
+
+def test_from_the_same_address_the_owner_waits_at_most_a_short_delay():
+    clock = Clock()
+    throttle = FailedSignIns(clock)
+    for _ in range(500):
+        throttle.record_failure("anna", ATTACKER)
+
+    assert 0 < throttle.delay_for("anna", ATTACKER) <= max(throttle.cap, throttle.client_cap) <= 10
+    clock.now += 10
+    assert throttle.delay_for("anna", ATTACKER) == 0
+
+
+def test_trying_many_names_from_one_client_is_slowed():
+    clock = Clock()
+    throttle = FailedSignIns(clock)
+    waits = []
+    for i in range(14):
+        throttle.record_failure(f"user{i}", ATTACKER)  # one failure per name: no name's counter grows
+        waits.append(throttle.delay_for(f"next{i}", ATTACKER))
+
+    assert waits == [0] * 9 + [1, 2, 4, 8, 10]
+    assert throttle.delay_for("next", OWNER) == 0  # other clients are not slowed
+    throttle.reset("user1", ATTACKER)  # a success does not refill the client's budget
+    assert throttle.delay_for("next", ATTACKER) == 10
 
 
 def test_the_wait_runs_down_with_the_clock():
