@@ -31,3 +31,9 @@ create table ref.indicators (
     source varchar not null,
     primary key (programme_code, key)
 );
+
+-- A published figure may count by the report's own definition (Yhdessä osallisuuteen counts rehabilitative
+-- services as progress): say so beside it, in each language; empty where the contract's definition holds.
+alter table ref.published_figures add column definition_fi varchar;
+alter table ref.published_figures add column definition_sv varchar;
+alter table ref.published_figures add column definition_en varchar;
