@@ -37,3 +37,8 @@ create table ref.indicators (
 alter table ref.published_figures add column definition_fi varchar;
 alter table ref.published_figures add column definition_sv varchar;
 alter table ref.published_figures add column definition_en varchar;
+
+-- A project's targets where it set them (clients to reach; participation_target exists already), and
+-- where they are published; empty where a project published none (the page says so, never invents one).
+alter table ref.projects add column client_target integer;
+alter table ref.projects add column target_source varchar;
