@@ -54,6 +54,7 @@ def summary(
         "n_not_progressed": n_not_progressed,
         "share_progressed": n_progressed / n_clients if n_clients else None,
         "n_professional_participations": _query(con, "participations", params)[0][0],
+        "n_open_event_reach": _query(con, "open_event_reach", params)[0][0],
         "municipalities": [r[0] for r in _query(con, "municipalities", params)],
         **programme_indicators(con, params),
     }

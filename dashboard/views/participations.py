@@ -16,6 +16,8 @@ ui.metrics(participations.headline(view, events), per_row=4)
 ui.built(participations.cumulative(view), tr, key="cumulative")
 for text in targets.progress(view, ("participations",)):
     st.caption(text)
+if reach := participations.open_event_reach(view):
+    st.info(reach, icon=":material/campaign:")
 tabs = st.tabs([tr.t(f"participations.dimension.{d}") for d in participations.DIMENSIONS])
 for tab, dimension in zip(tabs, participations.DIMENSIONS, strict=True):
     with tab:

@@ -31,3 +31,10 @@ def test_demo_project_has_no_targets_and_the_pages_say_so(warehouse, app):
     at = app(warehouse, page="views/participations.py", lang="en")
     assert not at.exception
     assert any("the dashed line is the whole project's total, not a target" in c.value for c in at.caption)
+
+
+def test_participations_page_shows_open_event_reach_apart(warehouse, app):
+    at = app(warehouse, page="views/participations.py", lang="fi")
+    infos = [i.value for i in at.info]
+    assert any("avoimet tapahtumat (1 kpl" in i and "4\u202f126" in i for i in infos), infos
+    assert any(m.value == "1\u202f259" for m in at.metric)  # professionals' participations unchanged
