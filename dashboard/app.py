@@ -28,6 +28,7 @@ PAGES = (
     ("municipalities", "kuntavertailu", "views/municipalities.py", ":material/location_city:"),
     ("participations", "osallistumiset", "views/participations.py", ":material/groups:"),
     ("pathways", "jatkopolut", "views/pathways.py", ":material/alt_route:"),
+    ("projects", "hankkeet", "views/projects.py", ":material/compare:"),
     ("about", "tietoa", "views/about.py", ":material/info:"),
 )
 RANGE_PAGES = {"osallistumiset"}  # pages that read a quarter range instead of one quarter

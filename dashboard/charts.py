@@ -151,6 +151,7 @@ def share_intervals(
         "municipality": ("circle", theme.BLUE, 11),
         "region": ("diamond", theme.BLACK, 13),
         "project": ("square", theme.VERMILLION, 13),
+        "published": ("diamond-open", theme.BLACK, 13),  # a report's figure: no interval, other marker
     }
     fig = go.Figure()
     for lvl, (symbol, colour, size) in styles.items():

@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from dashboard.builders import Built, Column, View, about, municipalities, overview, participations, pathways
+from dashboard.builders import (
+    Built,
+    Column,
+    View,
+    about,
+    municipalities,
+    overview,
+    participations,
+    pathways,
+    projects,
+)
 from dashboard.builders.overview import Metric
 from dashboard.export_stamp import project_name
 
-KEYS = ("headline", "municipalities", "participations", "pathways", "esf")
+KEYS = ("headline", "municipalities", "participations", "pathways", "esf", "projects")
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)
-START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3}
+START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 5}  # clamped to the last
 
 
 @dataclass(frozen=True)
@@ -108,18 +118,26 @@ def _esf(view: View) -> Slide:
     return Slide("esf", b.title, view.tr.t("present.esf.message"), [], b)
 
 
+def _projects(view: View) -> Slide:
+    b = projects.table(view)
+    n_published = b.data.filter(pl.col("level") == "published").height
+    message = view.tr.t("present.projects.message", n=b.data.height, published=n_published)
+    return Slide("projects", b.title, message, [], b)
+
+
 def slides(view: View) -> list[Slide]:
     """Return the summary slides for a view (a project without client data gets its published figures)."""
     if not overview.has_clients(view):
-        return [_headline(view), _participations(view)]
-    return [_headline(view), _municipalities(view), _participations(view), _pathways(view), _esf(view)]
+        return [_headline(view), _participations(view), _projects(view)]
+    return [_headline(view), _municipalities(view), _participations(view), _pathways(view), _esf(view),
+            _projects(view)]  # fmt: skip
 
 
 def slide(view: View, index: int) -> tuple[Slide, int]:
     """Return one slide (index clamped into the sequence) and how many there are, building only that one."""
-    makers = [_headline, _municipalities, _participations, _pathways, _esf]
+    makers = [_headline, _municipalities, _participations, _pathways, _esf, _projects]
     if not overview.has_clients(view):
-        makers = [_headline, _participations]
+        makers = [_headline, _participations, _projects]
     index = min(max(index, 0), len(makers) - 1)
     return makers[index](view), len(makers)
 

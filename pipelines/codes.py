@@ -94,7 +94,11 @@ EVENT_TYPE = {  # tapahtuman tyyppi
     "workshop": ("työpaja", "workshop"),
     "network_meeting": ("verkostotapaaminen", "network meeting"),
     "webinar": ("webinaari", "webinar"),
+    # An event open to the public (e.g. a virtual NGO fair): its attendance is reach, not professionals'
+    # participations, so the marts keep it out of them and count it on its own (marts.open_events).
+    "open_event": ("avoin tapahtuma", "open event"),
 }
+PROFESSIONAL_EVENT_TYPES = tuple(k for k in EVENT_TYPE if k != "open_event")
 DELIVERY = {  # toteutustapa
     "in_person": ("lähi", "in person"),
     "remote": ("etä", "remote"),

@@ -20,7 +20,14 @@ from pathlib import Path
 import xlsxwriter
 
 from pipelines.codes import CATEGORIES, FIELDS, WORKBOOK_SHEETS, YES_NO
-from pipelines.demo_events import Attendance, Event, build_attendance, build_events, sample_events
+from pipelines.demo_events import (
+    Attendance,
+    Event,
+    build_attendance,
+    build_events,
+    sample_events,
+    with_open_event,
+)
 
 PROJECT_CODE = "VALPAS2"
 PROJECT_START, PROJECT_END = date(2020, 1, 1), date(2023, 7, 31)
@@ -289,6 +296,7 @@ def write_demo_files(folder: Path) -> list[DemoUpload]:
     clients = build_clients()
     events = build_events(random.Random(SEED + 1), [(q, *quarter_bounds(q)) for q in quarters()])
     attendance = build_attendance(random.Random(SEED + 2), events)
+    events, attendance = with_open_event(events, attendance)
     uploads = []
     for quarter in quarters():
         first, last = quarter_bounds(quarter)

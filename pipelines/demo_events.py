@@ -181,6 +181,22 @@ def build_attendance(
     return rows
 
 
+# The final report also tells of "over 4 000 participations" at a virtual NGO fair: reach of the public,
+# not professionals' participations. The demo invents its date, place and exact count.
+OPEN_EVENT = Event(
+    "V2-2021-90", "Virtuaaliset järjestömessut", date(2021, 11, 17), "open_event", "remote", "19", None
+)
+OPEN_EVENT_REACH = 4126
+
+
+def with_open_event(
+    events: list[Event], attendance: list[Attendance]
+) -> tuple[list[Event], list[Attendance]]:
+    """Add the virtual NGO fair (an open event) in date order, its reach counted under sector 'other'."""
+    events = sorted([*events, OPEN_EVENT], key=lambda e: e.event_date)
+    return events, [*attendance, Attendance(OPEN_EVENT.event_id, "other", OPEN_EVENT_REACH)]
+
+
 def sample_events(first_number: int, first_day: date) -> tuple[list[Event], list[Attendance]]:
     """Return two small new events in Kittilä a week apart, ids ``S-2023-<nn>`` from ``first_number`` on."""
     n = first_number

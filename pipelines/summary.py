@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from pipelines import codes
+from pipelines import codes, indicators
 
 SQL = Path(__file__).parent / "sql" / "summary"
 
@@ -53,5 +54,23 @@ def summary(
         "n_not_progressed": n_not_progressed,
         "share_progressed": n_progressed / n_clients if n_clients else None,
         "n_professional_participations": _query(con, "participations", params)[0][0],
+        "n_open_event_reach": _query(con, "open_event_reach", params)[0][0],
         "municipalities": [r[0] for r in _query(con, "municipalities", params)],
+        **programme_indicators(con, params),
     }
+
+
+def programme_indicators(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, object]:
+    """Return the project's programme and ``{code: count}`` of its indicators the data support.
+
+    A project whose programme no source names gets ``None`` for both, rather than a guess.
+    """
+    found = _query(con, "programme", {"project": params["project"]})
+    programme_code, label = found[0] if found else (None, None)
+    if programme_code is None:
+        return {"indicator_programme": None, "indicators": None}
+    rows = _query(con, "client_profile", params)
+    columns = ["age_group", "gender", "status_at_entry", "is_long_term_unemployed", "is_active"]
+    columns += ["status_at_exit", "pathway", "n_clients"]
+    profile = pl.DataFrame(rows, schema=columns, orient="row")
+    return {"indicator_programme": label, "indicators": indicators.codes_and_counts(profile, programme_code)}

@@ -216,6 +216,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR)
         "projects": "projects.csv",
         "project_municipalities": "project_municipalities.csv",
         "published_figures": "published_figures.csv",
+        "programmes": "programmes.csv",
+        "project_programmes": "project_programmes.csv",
+        "indicators": "indicators.csv",
     }
     for table, name in tables.items():
         con.execute(f"delete from ref.{table}")  # table names come from the dict above, not from input

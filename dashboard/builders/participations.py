@@ -169,6 +169,16 @@ def event_attendance(view: View, event_id: str, title: str = "") -> Built:
     )
 
 
+def open_event_reach(view: View) -> str | None:
+    """Say how many participations open events reached in the range (not professionals'); None if none."""
+    row = db.query("open_event_reach", **_range(view)).row(0, named=True)
+    if not row["n_open_events"]:
+        return None
+    return view.tr.t(
+        "participations.open_event_reach", n=view.tr.number(row["n_reached"]), events=row["n_open_events"]
+    )
+
+
 def headline(view: View, events_built: Built) -> list[Metric]:
     """Return the range's participations and events as headline metrics."""
     tr = view.tr

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.builders import about, overview
+from dashboard.builders import about, overview, targets
 
 view = ui.view()
 tr = view.tr
@@ -12,6 +12,9 @@ if overview.has_clients(view):
     ui.lead(overview.summary(view))
     ui.metrics(overview.headline(view))
     ui.built(overview.trend(view), tr, key="trend")
+    st.header(tr.t("targets.heading"))
+    for text in targets.progress(view):
+        st.caption(text)
 else:
     metrics, source = about.published_metrics(view)
     if metrics:

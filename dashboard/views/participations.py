@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.builders import participations
+from dashboard.builders import participations, targets
 
 view = ui.view()
 tr = view.tr
@@ -14,6 +14,10 @@ if view.filters.age_group or view.filters.gender:
 events = participations.events(view)
 ui.metrics(participations.headline(view, events), per_row=4)
 ui.built(participations.cumulative(view), tr, key="cumulative")
+for text in targets.progress(view, ("participations",)):
+    st.caption(text)
+if reach := participations.open_event_reach(view):
+    st.info(reach, icon=":material/campaign:")
 tabs = st.tabs([tr.t(f"participations.dimension.{d}") for d in participations.DIMENSIONS])
 for tab, dimension in zip(tabs, participations.DIMENSIONS, strict=True):
     with tab:

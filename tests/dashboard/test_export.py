@@ -89,7 +89,7 @@ def _pptx_text(data: bytes) -> list[str]:
 def test_deck_numbers_are_the_pages_numbers(view) -> None:
     shown = {m.label: m.value for m in overview.headline(view)}
     slides = _pptx_text(summary(view, "pptx", now=NOW).data)
-    assert len(slides) == 5
+    assert len(slides) == 6
     first = slides[0]
     for label, value in shown.items():  # 128, 4, 84 (66 %), 44 (34 %), 1 259 as the overview shows them
         main, _, share = value.partition(" (")
@@ -106,7 +106,7 @@ def test_deck_numbers_are_the_pages_numbers(view) -> None:
 def test_pdf_has_the_same_slides(view) -> None:
     reader = PdfReader(io.BytesIO(summary(view, "pdf", now=NOW).data))
     pages = [flat(p.extract_text()) for p in reader.pages]
-    assert len(pages) == 5
+    assert len(pages) == 6
     assert all(n in pages[0] for n in ("128", "84", "(66 %)", "44", "1 259", "Asiakkaat", "Osallistumiset"))
     assert "84 asiakasta 128:sta (66 %) löysi jatkopolun." in pages[0]
     assert all("Rajaukset: Hanke: VALPAS 2" in p and "Tilanne 30.9.2023 (2023Q3)" in p for p in pages)

@@ -50,22 +50,22 @@ def test_headline_slide_shows_the_overview_numbers(app, warehouse: Path, make_vi
             assert f"({share}" in body
 
 
-def test_next_and_previous_step_through_five_slides_in_the_url(app, warehouse: Path) -> None:
+def test_next_and_previous_step_through_six_slides_in_the_url(app, warehouse: Path) -> None:
     at = app(warehouse, **PRESENT)
     titles = []
-    for expected in ("2", "3", "4", "5"):
+    for expected in ("2", "3", "4", "5", "6"):
         at.button(key="present_next").click().run()
         assert slide(at) == expected and not at.exception
         titles.append(html_of(at).split('class="present-title">')[1].split("<")[0])
     assert titles == ["Jatkopolun löytäneiden osuus kunnittain", "Osallistumisten kertymä", "Jatkopolut",
-                      "ESR+-indikaattorit"]  # fmt: skip
+                      "ESR+-indikaattorit", "Hankkeet ja niiden tulokset"]  # fmt: skip
     assert at.button(key="present_next").disabled
     at.button(key="present_previous").click().run()
-    assert slide(at) == "4"
+    assert slide(at) == "5"
     assert at.query_params["project"] == "VALPAS2" and at.query_params["present"] == "1"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("3", "3"), ("99", "5"), ("0", "1"), ("abc", "1")])
+@pytest.mark.parametrize(("value", "expected"), [("3", "3"), ("99", "6"), ("0", "1"), ("abc", "1")])
 def test_a_link_resumes_at_its_slide(app, warehouse: Path, value: str, expected: str) -> None:
     at = app(warehouse, present="1", slide=value)
     assert not at.exception
@@ -109,9 +109,13 @@ def test_every_slide_renders_in_every_language(app, warehouse: Path) -> None:
 @pytest.mark.parametrize(
     ("project", "shown"), [("YHDESSA", "(julkaistu luku)"), ("VALPAS", "ei ole vielä tallennettu")]
 )
-def test_a_project_without_client_data_has_two_slides(app, warehouse: Path, project: str, shown: str) -> None:
+def test_a_project_without_client_data_has_three_slides(
+    app, warehouse: Path, project: str, shown: str
+) -> None:
     at = app(warehouse, project=project, present="1", slide="5")
     assert not at.exception, [e.value for e in at.exception]
-    assert slide(at) == "2"  # the headline (published figures, if any) and the participations
+    assert slide(at) == "3"  # the headline (published figures, if any), the participations, the projects
+    assert "Hankkeet ja niiden tulokset" in html_of(at)
+    at.button(key="present_previous").click().run()
     at.button(key="present_previous").click().run()
     assert slide(at) == "1" and shown in html_of(at)

@@ -66,7 +66,11 @@ def test_what_each_mart_reads_comes_from_its_sql():
     by_file = {m.path.name: m for m in warehouse.marts()}
 
     assert by_file["020_client_counts.sql"].reads == {"clients_as_at", "ref.municipalities"}
-    assert by_file["040_participations.sql"].creates == {"marts.events", "marts.participations"}
+    assert by_file["040_participations.sql"].creates == {
+        "marts.events",
+        "marts.participations",
+        "marts.open_events",
+    }
     assert by_file["040_participations.sql"].reads == {"staging.events", "staging.attendance"}
     assert [name for name, m in by_file.items() if m.only_views] == sorted(VIEWS)
 
