@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import polars as pl
@@ -269,3 +270,17 @@ def test_messages_exist_in_every_language_and_take_no_value(code):
     messages = {problem.message(lang) for lang in LANGUAGES}
     assert len(messages) == len(LANGUAGES)
     assert all(message.endswith(".") and "{" not in message for message in messages)
+
+
+def test_wide_file_is_scanned_in_time_linear_in_cells():
+    # 3 rows x 3 000 columns: a lazy frame per column planned over the whole width took ~20 s (width²);
+    # one long column takes milliseconds. The bound is loose: it fails only on quadratic work.
+    width = 3_000
+    upload = pl.DataFrame({f"sarake{i}": ["VAL2-001", "18-24", None] for i in range(width)}).with_columns(
+        excel_row=pl.int_range(2, 5, dtype=pl.Int64)
+    )
+    upload[1, f"sarake{width - 1}"] = "soita 040 123 4567"
+    start = time.perf_counter()
+    problems = scan(upload)
+    assert time.perf_counter() - start < 3.0
+    assert problems == [Problem("phone", row=3, column=f"sarake{width - 1}")]
