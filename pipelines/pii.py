@@ -57,8 +57,8 @@ def _is_phone(text: str) -> bool:
     return 7 <= sum(char.isdigit() for char in text) <= 15 and not _DATE_LIKE.fullmatch(text)
 
 
-def _kinds(cell: str) -> list[str]:
-    """Return the problem codes of the personal data found in one cell."""
+def kinds(cell: str) -> list[str]:
+    """Return the problem codes (hetu, email, phone) of the personal data found in one text."""
     kinds = [
         code
         for code, found in (("hetu", find_hetus(cell)), ("email", _EMAIL_RE.search(cell) is not None))
@@ -88,6 +88,25 @@ def scan(frame: pl.DataFrame) -> list[Problem]:
         [
             Problem(code, row=row, column=columns[int(position)])
             for row, position, cell in candidates.iter_rows()
-            for code in _kinds(cell)
+            for code in kinds(cell)
         ]
     )
+
+
+def scan_headers(titles: dict[str, str | None], row: int) -> list[Problem]:
+    """Return a problem for each kind of personal data in a header cell, named by its column letter.
+
+    ``titles`` maps each column's Excel letter to its header as written. A header is text the file
+    echoes back everywhere (unknown-column messages, the annotated copy), so it is scanned as a cell is.
+    """
+    return [
+        Problem(code, row=row, column=letter)
+        for letter, title in titles.items()
+        if title
+        for code in kinds(title)
+    ]
+
+
+def names_personal_data(name: str) -> bool:
+    """Return whether a sheet or file name holds an identity code, e-mail address or phone number."""
+    return bool(kinds(name))
