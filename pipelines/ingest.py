@@ -130,10 +130,12 @@ def load_context(
     if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
         raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
     municipalities: dict[str, str] = {}
+    municipality_names: dict[str, tuple[str, str]] = {}  # for "did you mean ...?" (schemas.problems)
     for code, fi, sv in con.execute(
         "select municipality_code, name_fi, name_sv from ref.municipalities"
     ).fetchall():
         municipalities.update({code: code, codes.normalise(fi): code, codes.normalise(sv): code})
+        municipality_names[code] = (fi, sv)
     regions: dict[str, str] = {}
     for code, *names in con.execute(
         "select wellbeing_region_code, name_fi, name_sv, name_en from ref.wellbeing_regions"
@@ -156,6 +158,7 @@ def load_context(
         regions=regions,
         existing_event_ids=frozenset(r[0] for r in events),
         allowed_municipalities=allowed_municipalities,
+        municipality_names=municipality_names,
     )
 
 

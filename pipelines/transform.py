@@ -36,6 +36,7 @@ class Context:
     existing_event_ids: frozenset[str] = frozenset()
     allowed_municipalities: frozenset[str] | None = None  # a coordinator's scope; None = whole project
     file_event_ids: frozenset[str] = field(default_factory=frozenset)  # events in the same workbook
+    municipality_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (fi, sv) name
 
 
 def per_distinct(column: str, parse: Callable[[pl.Expr], pl.Expr], dtype: type[pl.DataType]) -> pl.Expr:
