@@ -21,7 +21,7 @@ import xlsxwriter
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from pipelines import codes, read
+from pipelines import codes, pii, read
 from pipelines.problems import Problem, RejectedFile
 
 RED, YELLOW = "FFC7CE", "FFEB9C"  # Excel's own "bad" and "neutral" cell fills
@@ -94,6 +94,9 @@ def annotated_xlsx(data: bytes, problems: tuple[Problem, ...], notes: Notes) -> 
         return None
     for name, found in _sheet_problems(problems, wb.sheetnames).items():
         _annotate_sheet(wb[name], found, notes)
+    for number, ws in enumerate(wb.worksheets, start=1):  # a sheet name holding personal data is renamed
+        if pii.names_personal_data(ws.title):
+            ws.title = f"{number}"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -112,7 +115,7 @@ def annotated_csv(path: Path, problems: tuple[Problem, ...], notes: Notes) -> by
     headers = {codes.normalise(h): i + 1 for i, h in enumerate(written)}
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    ws = book.add_worksheet(path.stem[:31] or "data")
+    ws = book.add_worksheet("data" if pii.names_personal_data(path.name) else path.stem[:31] or "data")
     bold = book.add_format({"bold": True, "bg_color": f"#{YELLOW}"})
     bad = book.add_format({"bg_color": f"#{RED}"})
     note = book.add_format({"text_wrap": True, "valign": "top", "bg_color": f"#{YELLOW}"})

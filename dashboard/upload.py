@@ -116,7 +116,7 @@ def check(
         with db.reading() as con:
             ctx = ingest.load_context(con, project, quarter, user.allowed_municipalities(project))
         try:
-            validated = ingest.validate_upload(path, chosen, ctx)
+            validated = ingest.validate_upload(path, chosen, ctx, file_name)
         except RejectedFile as rejected:
             problems = tuple(rejected.problems)
             tr = I18n(lang)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import auth, db, ui, upload
 from dashboard.i18n import I18n
+from pipelines import ingest, pii
 from pipelines.ingest import LoadResult, UsageError
 from pipelines.users import User
 
@@ -104,7 +105,8 @@ def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
     """Draw step 2: check the file (once per file and choices) with a status; return the outcome."""
     key, ss = choice.key(user, tr), st.session_state
     cached = ss[CHECKED][1] if CHECKED in ss and ss[CHECKED][0] == key else None
-    with st.status(tr.t("upload.checking", file=choice.file_name), expanded=False) as status:
+    shown = ingest.shown_file_name(choice.file_name, tr.lang)  # a name holding personal data is not echoed
+    with st.status(tr.t("upload.checking", file=shown), expanded=False) as status:
         try:
             checked = cached or upload.check(
                 choice.data, choice.file_name, project=choice.project, quarter=choice.quarter,
@@ -127,6 +129,12 @@ def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
     return checked
 
 
+def _download_stem(file_name: str) -> str:
+    """Return the start of the annotated copy's name: the upload's own stem, unless it is personal data."""
+    stem = Path(file_name).stem
+    return "" if pii.names_personal_data(file_name) else f"{stem}_"
+
+
 def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
     """Draw every problem (Excel row, column, value, message) and the annotated copy to download."""
     st.error(tr.t("upload.rejected", n=len(checked.problems)), icon=":material/block:")
@@ -144,7 +152,7 @@ def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
         st.download_button(
             tr.t("upload.download_annotated"),
             checked.annotated,
-            file_name=f"{Path(choice.file_name).stem}_{tr.t('upload.problems_column')}.xlsx",
+            file_name=f"{_download_stem(choice.file_name)}{tr.t('upload.problems_column')}.xlsx",
             mime=XLSX,
             icon=":material/download:",
             on_click="ignore",
@@ -232,7 +240,11 @@ def last_result(tr: I18n) -> None:
     result, file_name, project, waited = done
     if waited:
         st.info(tr.t("upload.waited"), icon=":material/hourglass_bottom:")
-    values = {"file": file_name, "rows": result.n_rows, "upload_id": result.upload_id}
+    values = {
+        "file": ingest.shown_file_name(file_name, tr.lang),
+        "rows": result.n_rows,
+        "upload_id": result.upload_id,
+    }
     municipalities = _names(result.municipalities, project, tr)
     if result.status == "accepted":
         st.success(

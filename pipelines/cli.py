@@ -102,7 +102,7 @@ def _problem_line(problem: Problem, lang: str) -> str:
 
 def _load(args: argparse.Namespace) -> int:
     if not args.file.is_file():
-        raise UsageError("usage.no_file", path=str(args.file))
+        raise UsageError("usage.no_file", path=ingest.shown_file_name(str(args.file), args.lang))
     result = ingest.load_file(
         args.db,
         args.file,
@@ -112,7 +112,7 @@ def _load(args: argparse.Namespace) -> int:
         user_name=args.user,
         on_wait=lambda: print(t("cli.waiting", args.lang), file=sys.stderr, flush=True),
     )
-    name = args.file.name
+    name = ingest.shown_file_name(args.file.name, args.lang)  # never echo a name holding personal data
     if result.status == "rejected":
         if args.format == "json":
             print(json.dumps([p.to_dict(args.lang) for p in result.problems], ensure_ascii=False, indent=2))

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from pipelines import codes, pii, read, schemas, transform, warehouse
+from pipelines.i18n import t
 from pipelines.problems import Problem, RejectedFile
 from pipelines.transform import Context
 
@@ -172,10 +173,15 @@ def _with_sheet(problems: list[Problem], sheet: str | None) -> list[Problem]:
     return [dataclasses.replace(p, sheet=sheet) for p in problems] if sheet else problems
 
 
-def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
+def validate_upload(path: Path | str, kind: str, ctx: Context, file_name: str | None = None) -> Validated:
     """Check a file against the data contract; raise ``RejectedFile`` listing every problem found."""
-    sheets = read.read_upload(path, kind)
-    found: list[Problem] = []
+    # The name is echoed in messages and the history: one holding personal data is rejected like a cell.
+    named = [Problem("file_name_personal")] if pii.names_personal_data(file_name or Path(path).name) else []
+    try:
+        sheets = read.read_upload(path, kind)
+    except RejectedFile as rejected:
+        raise RejectedFile(named + rejected.problems) from None
+    found: list[Problem] = named
     for sheet_kind, raw in sheets.items():  # personal data first: nothing else looks at such a file
         found += _with_sheet(pii.scan(raw), _sheet_label(sheet_kind, kind))
     if found:
@@ -352,8 +358,12 @@ def append_manifest(db: Path, entry: dict) -> None:
 
 def safe_file_name(name: str) -> str:
     """Return the file name for the audit log, or a placeholder when it holds personal data."""
-    frame = pl.DataFrame({"excel_row": [1], "file": [name]})
-    return "[poistettu / removed]" if pii.scan(frame) else name
+    return "[poistettu / removed]" if pii.names_personal_data(name) else name
+
+
+def shown_file_name(name: str, lang: str) -> str:
+    """Return the file name to print to the user, or a note in ``lang`` when it holds personal data."""
+    return t("pii.file_name_hidden", lang) if pii.names_personal_data(name) else name
 
 
 def load_file(
@@ -381,7 +391,7 @@ def load_file(
         with warehouse.write(db, changes=changes) as con:
             ctx = load_context(con, project_code, quarter, allowed_municipalities)
             try:
-                validated = validate_upload(path, kind, ctx)
+                validated = validate_upload(path, kind, ctx, file_name or path.name)
             except RejectedFile as rejected:
                 upload_id = next_upload_id(con)
                 record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))

@@ -16,6 +16,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from pipelines import pii
 from pipelines.codes import FIELDS, KINDS, WORKBOOK_SHEETS, Field, normalise
 from pipelines.problems import Problem, RejectedFile
 
@@ -184,6 +185,8 @@ def _read_xlsx(data: bytes, kind: str) -> dict[str, tuple[str | None, pl.DataFra
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # calamine raises its own errors for corrupt files; none may escape
         raise _reject("unreadable", expected=".xlsx") from exc
+    if any(pii.names_personal_data(name) for name in reader.sheet_names):  # it would be echoed back
+        raise _reject("sheet_name_personal")
     if kind != "workbook":
         return {kind: (None, _load_sheet(reader, 0))}
     by_name = {normalise(name): name for name in reader.sheet_names}
@@ -219,6 +222,9 @@ def _tidy(raw: pl.DataFrame, kind: str) -> pl.DataFrame:
     if raw.height == 0:
         raise _reject("empty_file")
     titles = raw.select(cells).row(0)
+    # Headers are echoed back (unknown column, the annotated copy): scan them first, with the cells.
+    if found := pii.scan_headers(dict(zip(cells, titles, strict=True)), int(raw[ROW][0])):
+        raise RejectedFile(found + pii.scan(raw.slice(1)))
     if any(title is not None and DATA_CELL.fullmatch(title) for title in titles):
         raise _reject("no_header", expected=", ".join(f.fi for f in FIELDS[kind]))
     data = raw.slice(1)

@@ -9,7 +9,9 @@ last gate before the warehouse, and the tests check them in full.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+from dataclasses import dataclass, replace
 
 import pandera.polars as pa
 import polars as pl
@@ -18,7 +20,7 @@ from pandera.errors import SchemaErrors
 
 from pipelines import codes
 from pipelines.problems import Problem, sort_problems
-from pipelines.transform import CLIENT_ID, EVENT_ID, Context
+from pipelines.transform import CLIENT_ID, EVENT_ID, FINNISH_DATE, ISO_DATE, Context
 
 
 @dataclass(frozen=True)
@@ -295,15 +297,14 @@ def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, s
         for check, index in cases.unique().iter_rows():
             rule = rules[check]
             row = parsed.row(index, named=True)
-            found.append(
-                Problem(
-                    code=rule.code,
-                    row=row["excel_row"],
-                    column=headers.get(rule.column, rule.column),
-                    value=row.get(f"raw_{rule.column}"),
-                    params=dict(rule.params),
-                )
+            problem = Problem(
+                code=rule.code,
+                row=row["excel_row"],
+                column=headers.get(rule.column, rule.column),
+                value=row.get(f"raw_{rule.column}"),
+                params=dict(rule.params),
             )
+            found.append(_explained(problem, ctx))
         return sort_problems(_with_scope(found, parsed, kind, ctx))
     return _with_scope([], parsed, kind, ctx)
 
@@ -346,6 +347,24 @@ def _with_scope(found: list[Problem], parsed: pl.DataFrame, kind: str, ctx: Cont
         params={"allowed": _names(ctx, sorted(allowed)), "file": {k: v for k, v in names.items()}},
     )
     return [problem, *(p for p in found if p.code not in SCOPE_CODES)]
+
+
+def _explained(problem: Problem, ctx: Context) -> Problem:
+    """Say what is wrong where the rule's sentence would not: 31.2.2020 is well written but no date."""
+    value = (problem.value or "").strip()
+    if problem.code == "invalid_date" and re.search(f"{FINNISH_DATE}|{ISO_DATE}", value):
+        return replace(problem, code="date_does_not_exist")
+    if problem.code == "unknown_municipality" and value:
+        by_name = {
+            codes.normalise(name): code for code, names in ctx.municipality_names.items() for name in names
+        }
+        close = difflib.get_close_matches(codes.normalise(value), list(by_name), n=1, cutoff=0.8)
+        if close:
+            code = by_name[close[0]]
+            fi, sv = ctx.municipality_names[code]
+            params = {"code": code, "name_fi": fi, "name_sv": sv}
+            return replace(problem, code="unknown_municipality_close", params=params)
+    return problem
 
 
 def _codes_of(mapping: dict) -> list[str]:

@@ -62,7 +62,10 @@ def test_check_rejects_a_stray_municipalitys_row_and_builds_the_csv_copy(upload_
     checked = up.check(bad_clients_csv(), "asiakkaat.csv", project="VALPAS2", quarter="2023Q3", kind="auto",
                        user=ANNA)  # fmt: skip
     assert checked.kind == "clients" and checked.was_guessed and checked.preview is None
-    assert {(p.row, p.code) for p in checked.problems} >= {(3, "other_municipality"), (4, "invalid_date")}
+    assert {(p.row, p.code) for p in checked.problems} >= {
+        (3, "other_municipality"),
+        (4, "date_does_not_exist"),
+    }
     ws = openpyxl.load_workbook(io.BytesIO(checked.annotated)).active
     assert [c.value for c in ws[1]][:2] == ["asiakastunnus", "kunta"] and ws.cell(1, 12).value == "ongelmat"
     assert ws["B3"].value == "Posio" and is_red(ws["B3"])  # same row number as the table

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from google.protobuf import text_format
 
 from dashboard import upload as upload_helpers
 from dashboard import upload_ui
@@ -239,3 +240,34 @@ def test_a_file_of_another_municipality_is_told_once_first(app, upload_db, lang,
     assert not at.exception, [e.value for e in at.exception]
     problems = list(table_with(at, column)[column])
     assert problems == [said]
+
+
+def _page_text(node) -> str:
+    """Return every element's protobuf text on the page, the file uploader's own entry left out."""
+    proto = getattr(node, "proto", None)
+    text = (
+        ""
+        if proto is None or node.type == "file_uploader"
+        else text_format.MessageToString(proto, as_utf8=True)
+    )
+    return text + "".join(_page_text(child) for child in getattr(node, "children", {}).values())
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "code"),
+    [
+        ("asiakkaat.csv", "valmentaja 131052-308T", "hetu"),
+        ("asiakkaat 131052-308T.csv", "valmentaja", "file_name_personal"),
+    ],
+)
+def test_a_code_in_a_header_or_file_name_is_not_echoed_on_the_page(app, upload_db, name, header, code):
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
+    data = bad_clients_csv().replace(b"valmentaja", header.encode("cp1252"))
+    upload(at, name, data)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error[0].value.startswith("Tiedostoa ei voi tallentaa")
+    shown = _page_text(at._tree)
+    assert "Tiedostoa ei voi tallentaa" in shown and "Tiedostossa on ongelmia" in shown  # the walk reads it
+    assert "131052" not in shown
+    codes = {p.code for p in at.session_state[upload_ui.CHECKED][1].problems}
+    assert code in codes

@@ -36,7 +36,11 @@ def test_every_key_has_all_three_languages_and_no_empty_text():
 
 def test_placeholders_agree_across_languages():
     for key, texts in i18n.load_table([i18n.PIPELINES_LOCALES]).items():
-        fields = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in texts.items()}
+        # A place name comes in the reader's language: Swedish fills {name_sv} where Finnish fills {name_fi}.
+        fields = {
+            lang: {re.sub(r"_sv$", "_fi", f) for f in re.findall(r"{(\w+)}", text)}
+            for lang, text in texts.items()
+        }
         # Swedish uses the Finnish spellings of category values; English names the English ones instead
         assert fields["sv"] == fields["fi"], key
         assert fields["fi"] - {"expected_fi"} <= fields["en"], key

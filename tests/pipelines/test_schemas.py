@@ -55,7 +55,7 @@ def test_valid_frame_has_no_problems():
         ({"municipality": "077"}, "municipality", "municipality_not_in_project"),
         ({"age_group": "41-50"}, "age_group", "invalid_category"),
         ({"gender": "x"}, "gender", "invalid_category"),
-        ({"start_date": "31.2.2021"}, "start_date", "invalid_date"),
+        ({"start_date": "31.2.2021"}, "start_date", "date_does_not_exist"),  # well written, no such day
         ({"start_date": "31.12.2019"}, "start_date", "date_outside_project"),
         ({"end_date": "1.7.2021"}, "end_date", "date_after_quarter"),
         ({"end_date": "1.1.2021"}, "end_date", "end_before_start"),
