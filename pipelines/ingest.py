@@ -11,8 +11,9 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import re
-import shutil
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +28,7 @@ from pipelines.transform import Context
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
-MANIFEST = "manifest.jsonl"
+MANIFEST = "manifest.jsonl"  # what rebuild replayed before the snapshot itself said it (still read once)
 AUDIT = "audit.uploads"  # every upload attempt writes its row here (``record``)
 _WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
@@ -46,6 +47,7 @@ class Validated:
 
     kind: str
     frames: dict[str, pl.DataFrame]
+    cells: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)  # as read, for ``keep_cells``
 
     @property
     def n_rows(self) -> int:
@@ -182,6 +184,14 @@ def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
             found += _with_sheet(rejected.problems, _sheet_label(sheet_kind, kind))
     if found:
         raise RejectedFile(found)
+    return validate_cells(mapped, kind, ctx)
+
+
+def validate_cells(
+    mapped: dict[str, tuple[pl.DataFrame, dict[str, str]]], kind: str, ctx: Context
+) -> Validated:
+    """Check cells read by ``read.map_headers`` (frame, headers as written) against the contract."""
+    found: list[Problem] = []
     if all(frame.height == 0 for frame, _ in mapped.values()):
         raise RejectedFile([Problem("no_rows")])
     if "events" in mapped:
@@ -197,7 +207,8 @@ def validate_upload(path: Path | str, kind: str, ctx: Context) -> Validated:
     if found:
         raise RejectedFile(found)
     staged = {k: schemas.staged(transform.to_staging(f, k, ctx), k) for k, f in frames.items()}
-    return Validated(kind=kind, frames=staged)
+    cells = {k: frame for k, (frame, _) in mapped.items()}
+    return Validated(kind=kind, frames=staged, cells=cells)
 
 
 def _is_unchanged(con: duckdb.DuckDBPyConnection, meta: UploadMeta, validated: Validated) -> bool:
@@ -321,23 +332,109 @@ def apply_upload(
     return LoadResult("accepted", upload_id, validated.n_rows, municipalities, changed=frozenset(changed))
 
 
-def keep_raw(db: Path, path: Path, sha256: str) -> str:
-    """Copy an accepted file under the uploads folder, named by its hash; return its relative name."""
-    folder = warehouse.uploads_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{sha256}{path.suffix.lower()}"
-    if not (folder / name).exists():
-        shutil.copyfile(path, folder / f"{name}.tmp")
-        (folder / f"{name}.tmp").replace(folder / name)
-    return name
+def keep_cells(db: Path, validated: Validated, sha256: str) -> str:
+    """Keep the cells an accepted file was validated from, for ``rebuild``; return their stored name.
+
+    Never the raw file: only the Excel row numbers and the contract's columns as read (Parquet, one
+    file per sheet kind, ``<sha256>.<kind>.<sheet kind>.parquet``), so other sheets, comments, document
+    properties and defined names of a workbook are not kept. Written 0600, fsynced, renamed into place
+    before the snapshot that names them is published.
+    """
+    folder = warehouse.private_dir(warehouse.uploads_dir(db))
+    stored = f"{sha256}.{validated.kind}"
+    for sheet_kind, frame in validated.cells.items():
+        target = folder / f"{stored}.{sheet_kind}.parquet"
+        if target.exists():
+            continue
+        tmp = folder / f"{target.name}.{secrets.token_hex(6)}.tmp"
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, warehouse.FILE_MODE))
+        frame.write_parquet(tmp, compression="uncompressed")  # what is kept can be checked byte by byte
+        warehouse.fsync(tmp)
+        tmp.replace(target)
+    warehouse.fsync(folder)
+    return stored
 
 
-def append_manifest(db: Path, entry: dict) -> None:
-    """Append one accepted load to the uploads manifest that ``rebuild`` replays."""
+def kept_cells(db: Path, stored_file: str, kind: str) -> dict[str, tuple[pl.DataFrame, dict[str, str]]]:
+    """Return the kept cells of an upload as ``validate_cells`` takes them (``keep_cells``).
+
+    A warehouse from before cells were kept names its raw file (``<sha256>.csv``): that is read again.
+    """
     folder = warehouse.uploads_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / MANIFEST, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    if Path(stored_file).suffix.lower() in (*read.TEXT_SUFFIXES, *read.EXCEL_SUFFIXES):
+        sheets = read.read_upload(folder / stored_file, kind)
+        return {k: read.map_headers(frame, k) for k, frame in sheets.items()}
+    sheet_kinds = list(codes.WORKBOOK_SHEETS) if kind == "workbook" else [kind]
+    found = {}
+    for sheet_kind in sheet_kinds:
+        frame = pl.read_parquet(folder / f"{stored_file}.{sheet_kind}.parquet")
+        found[sheet_kind] = (frame, {c: c for c in frame.columns})
+    return found
+
+
+def raw_files(db: Path) -> list[Path]:
+    """Return the raw uploads an older version kept under the uploads folder (``rebuild`` removes them)."""
+    folder = warehouse.uploads_dir(db)
+    if not folder.is_dir():
+        return []
+    suffixes = (*read.TEXT_SUFFIXES, *read.EXCEL_SUFFIXES)
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes or ".tmp" in p.name)
+
+
+def manifest(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Return what a rebuild of this snapshot replays: facts, then accepted uploads and rollbacks in order."""
+    entries = [
+        {"action": "info", "key": key, "value": value}
+        for key, value in con.execute("select key, value from audit.warehouse_info order by key").fetchall()
+    ]
+    rows = con.execute(
+        """select u.upload_id, u.status, u.project_code, u.quarter, u.kind, u.file_name, u.file_sha256,
+                  u.user_name, u.uploaded_at, u.stored_file, r.municipality_code, r.to_upload_id
+           from audit.uploads u left join audit.rollbacks r using (upload_id)
+           where u.status in ('accepted', 'rollback') order by u.upload_id"""
+    ).fetchall()
+    for upload_id, status, project, quarter, kind, name, sha, user, at, stored, municipality, to in rows:
+        if status == "accepted":
+            meta = UploadMeta(project, quarter, kind, name, sha, user, at)
+            entries.append({"action": "load", **meta.__dict__, "stored_file": stored, "upload_id": upload_id})
+        else:
+            entries.append(
+                {
+                    "action": "rollback",
+                    "upload_id": upload_id,
+                    "project_code": project,
+                    "municipality_code": municipality,
+                    "quarter": quarter,
+                    "to_upload_id": to,
+                    "file_sha256": sha,
+                    "user_name": user,
+                    "uploaded_at": at,
+                }
+            )
+    return entries
+
+
+def export_manifest(db: Path) -> None:
+    """Rewrite ``uploads/manifest.jsonl`` from the current snapshot (``manifest``); hold the lock.
+
+    Only a copy, for a rebuild after the snapshots are lost: rebuild reads the snapshot when there is one.
+    """
+    current = warehouse.current_snapshot(db)
+    if current is None:
+        return
+    con = duckdb.connect(str(current), read_only=True)
+    try:
+        entries = manifest(con)
+    finally:
+        con.close()
+    folder = warehouse.private_dir(warehouse.uploads_dir(db))
+    tmp = folder / f"{MANIFEST}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, warehouse.FILE_MODE)
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(folder / MANIFEST)
 
 
 def safe_file_name(name: str) -> str:
@@ -367,27 +464,20 @@ def load_file(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )
     changes: set[str] = set()
-    with warehouse.locked(db, on_wait):
-        with warehouse.write(db, changes=changes) as con:
-            ctx = load_context(con, project_code, quarter, allowed_municipalities)
-            try:
-                validated = validate_upload(path, kind, ctx)
-            except RejectedFile as rejected:
-                upload_id = next_upload_id(con)
-                record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
-                changes.add(AUDIT)
-                return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
-            stored = keep_raw(db, path, meta.sha256)
-            result = apply_upload(con, validated, meta, stored)
-            changes |= result.changed
-        if result.status == "accepted":
-            append_manifest(
-                db,
-                {
-                    "action": "load",
-                    **dataclasses.asdict(meta),
-                    "stored_file": stored,
-                    "upload_id": result.upload_id,
-                },
-            )
+    with warehouse.write(db, on_wait=on_wait, changes=changes) as con:
+        ctx = load_context(con, project_code, quarter, allowed_municipalities)
+        try:
+            validated = validate_upload(path, kind, ctx)
+        except RejectedFile as rejected:
+            upload_id = next_upload_id(con)
+            record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
+            changes.add(AUDIT)
+            return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
+        # kept before the snapshot naming them is published; the audit row is what rebuild replays
+        stored = keep_cells(db, validated, meta.sha256)
+        result = apply_upload(con, validated, meta, stored)
+        changes |= result.changed
+    if result.status == "accepted":
+        with warehouse.locked(db):
+            export_manifest(db)
     return result

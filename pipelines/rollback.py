@@ -2,9 +2,10 @@
 
 Every accepted clients upload keeps its rows in ``staging.clients``; ``staging.client_snapshots`` says
 which upload stands for each (project, municipality, quarter). A rollback repoints that one row, records
-itself in ``audit.uploads`` (status ``rollback``) and ``audit.rollbacks``, and appends a manifest entry
-so that ``replay.rebuild`` repeats it. Also here: the upload history of a project, and the helpers that
-let a rebuild keep every upload's original id, so manifest entries keep pointing at the right upload.
+itself in ``audit.uploads`` (status ``rollback``) and ``audit.rollbacks``, which ``replay.rebuild``
+reads to repeat it (they are published with the change itself). Also here: the upload history of a
+project, and the helpers that let a rebuild keep every upload's original id, so rollbacks keep pointing
+at the right upload.
 """
 
 from __future__ import annotations
@@ -176,36 +177,20 @@ def rollback(
     municipality_code = _municipality(municipality_code)
     uploaded_at = _now()
     changes: set[str] = set()
-    with warehouse.locked(db, on_wait):
-        with warehouse.write(db, changes=changes) as con:
-            result = apply_rollback(
-                con,
-                project_code=project_code,
-                municipality_code=municipality_code,
-                quarter=quarter,
-                to_upload_id=to_upload_id,
-                user_name=user.name,
-                user=user,
-                uploaded_at=uploaded_at,
-            )
-            changes |= result.changed
-            sha256 = con.execute(
-                "select file_sha256 from audit.uploads where upload_id = ?", [result.upload_id]
-            ).fetchall()[0][0]
-        ingest.append_manifest(
-            db,
-            {
-                "action": "rollback",
-                "upload_id": result.upload_id,
-                "project_code": project_code,
-                "municipality_code": municipality_code,
-                "quarter": quarter,
-                "to_upload_id": to_upload_id,
-                "file_sha256": sha256,
-                "user_name": user.name,
-                "uploaded_at": uploaded_at,
-            },
+    with warehouse.write(db, on_wait=on_wait, changes=changes) as con:
+        result = apply_rollback(
+            con,
+            project_code=project_code,
+            municipality_code=municipality_code,
+            quarter=quarter,
+            to_upload_id=to_upload_id,
+            user_name=user.name,
+            user=user,
+            uploaded_at=uploaded_at,
         )
+        changes |= result.changed
+    with warehouse.locked(db):
+        ingest.export_manifest(db)
     return result
 
 

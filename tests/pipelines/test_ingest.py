@@ -116,7 +116,7 @@ def test_rejected_file_changes_no_staging_or_marts_table(db, tmp_path):
         "select status, n_problems, stored_file from audit.uploads where upload_id = ?",
         [result.upload_id],
     ) == [("rejected", 1, None)]
-    assert not (warehouse.uploads_dir(db) / f"{ingest.sha256_of(bad)}.csv").exists()
+    assert not list(warehouse.uploads_dir(db).glob(f"{ingest.sha256_of(bad)}*"))
 
 
 def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_path):
