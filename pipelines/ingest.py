@@ -29,7 +29,21 @@ from pipelines.transform import Context
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
 MANIFEST = "manifest.jsonl"  # what rebuild replayed before the snapshot itself said it (still read once)
-AUDIT = "audit.uploads"  # every upload attempt writes its row here (``record``)
+AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
+REJECTED_LOG = "rejected.jsonl"  # rejected attempts' rows, beside the snapshots (``log_rejected``)
+REJECTED_SCHEMA = {
+    "upload_id": pl.Int32,
+    "uploaded_at": pl.Datetime,
+    "user_name": pl.String,
+    "project_code": pl.String,
+    "quarter": pl.String,
+    "kind": pl.String,
+    "file_name": pl.String,
+    "file_sha256": pl.String,
+    "n_rows": pl.Int32,
+    "status": pl.String,
+    "n_problems": pl.Int32,
+}
 _WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
 
@@ -241,6 +255,66 @@ def next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(upload_id), 0) + 1 from audit.uploads").fetchall()[0][0]
 
 
+def _log_beside(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Return the rejected-uploads log of the snapshot folder ``con``'s file is in (none in memory)."""
+    found = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(found[0][0]).parent / REJECTED_LOG if found and found[0][0] else None
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the rejected attempts logged beside ``con``'s snapshot, as ``audit.uploads`` rows.
+
+    A line cut short by a kill mid-append is skipped (its upload was rejected and changed nothing).
+    """
+    log, found = _log_beside(con), []
+    if log is not None and log.exists():
+        for line in log.read_text("utf-8").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                row = json.loads(line)
+                found.append({k: None if row[k] is None else str(row[k]) for k in REJECTED_SCHEMA})
+    frame = pl.DataFrame(found, schema=dict.fromkeys(REJECTED_SCHEMA, pl.String), orient="row")
+    typed = [pl.col("uploaded_at").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f")]
+    typed += [pl.col(k).cast(t) for k, t in REJECTED_SCHEMA.items() if t == pl.Int32]
+    return frame.with_columns(typed)
+
+
+def next_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the id of the next upload attempt or rollback: after this snapshot's and the logged rejects'."""
+    logged = rejected_rows(con)["upload_id"].max()
+    return max(next_upload_id(con), (logged or 0) + 1)
+
+
+def log_rejected(db: Path, upload_id: int, meta: UploadMeta, n_problems: int) -> None:
+    """Append a rejected attempt's audit row to the log beside the snapshots (hold the lock).
+
+    A rejected file changes no data, so it publishes no snapshot (a copy of the whole warehouse): its
+    row goes here, an append-only JSON-lines file (0600) that ``rollback.upload_history`` reads with
+    ``audit.uploads``. Never any cell of the file, as in ``audit.uploads``.
+    """
+    row = {
+        "upload_id": upload_id,
+        "uploaded_at": meta.uploaded_at.isoformat(timespec="microseconds"),
+        "user_name": meta.user_name,
+        "project_code": meta.project_code,
+        "quarter": meta.quarter,
+        "kind": meta.kind,
+        "file_name": meta.file_name,
+        "file_sha256": meta.sha256,
+        "n_rows": 0,
+        "status": "rejected",
+        "n_problems": n_problems,
+    }
+    folder = warehouse.private_dir(warehouse.snapshot_dir(db))
+    fd = os.open(folder / REJECTED_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, warehouse.FILE_MODE)
+    try:  # a line of its own even after a line cut short by a kill
+        os.write(fd, ("\n" + json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def record(
     con,
     upload_id: int,
@@ -299,10 +373,17 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def apply_upload(
-    con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta, stored_file: str | None
+    con: duckdb.DuckDBPyConnection,
+    validated: Validated,
+    meta: UploadMeta,
+    stored_file: str | None,
+    upload_id: int | None = None,
 ) -> LoadResult:
-    """Replace the staging rows an accepted upload stands for and record it; marts follow on publish."""
-    upload_id = next_upload_id(con)
+    """Replace the staging rows an accepted upload stands for and record it; marts follow on publish.
+
+    ``upload_id``: the id ``next_id`` gave (default: the next one of this snapshot, as in a rebuild).
+    """
+    upload_id = next_upload_id(con) if upload_id is None else upload_id
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
@@ -464,20 +545,26 @@ def load_file(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )
     changes: set[str] = set()
-    with warehouse.write(db, on_wait=on_wait, changes=changes) as con:
-        ctx = load_context(con, project_code, quarter, allowed_municipalities)
+    with warehouse.locked(db, on_wait):
+        warehouse.ensure(db)
+        con = warehouse.connect_reader(db)  # checked against the current snapshot, under the lock
         try:
-            validated = validate_upload(path, kind, ctx)
-        except RejectedFile as rejected:
-            upload_id = next_upload_id(con)
-            record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
-            changes.add(AUDIT)
-            return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
-        # kept before the snapshot naming them is published; the audit row is what rebuild replays
-        stored = keep_cells(db, validated, meta.sha256)
-        result = apply_upload(con, validated, meta, stored)
-        changes |= result.changed
-    if result.status == "accepted":
-        with warehouse.locked(db):
+            ctx = load_context(con, project_code, quarter, allowed_municipalities)
+            upload_id = next_id(con)
+            try:
+                validated = validate_upload(path, kind, ctx)
+            except RejectedFile as rejected:  # no data changes: no snapshot, only the log row
+                log_rejected(db, upload_id, meta, len(rejected.problems))
+                return LoadResult(
+                    "rejected", upload_id, problems=tuple(rejected.problems), changed=frozenset()
+                )
+        finally:
+            con.close()
+        with warehouse.write(db, changes=changes) as con:
+            # kept before the snapshot naming them is published; the audit row is what rebuild replays
+            stored = keep_cells(db, validated, meta.sha256)
+            result = apply_upload(con, validated, meta, stored, upload_id)
+            changes |= result.changed
+        if result.status == "accepted":
             export_manifest(db)
     return result

@@ -55,6 +55,7 @@ def build_demo(db: Path | str) -> int:
     db = Path(db)
     with tempfile.TemporaryDirectory() as tmp, warehouse.locked(db):
         uploads = demo.write_demo_files(Path(tmp))
+        (warehouse.snapshot_dir(db) / ingest.REJECTED_LOG).unlink(missing_ok=True)  # a new warehouse
         with warehouse.write(db, fresh=True) as con:
             warehouse.set_info(con, "is_demo", "true")
             for upload in uploads:

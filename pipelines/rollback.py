@@ -109,6 +109,8 @@ def apply_rollback(
         [to_upload_id],
     ).fetchall()
     if not target:
+        if to_upload_id in ingest.rejected_rows(con)["upload_id"].to_list():  # logged beside the snapshot
+            raise UsageError("rollback.not_accepted", upload_id=to_upload_id, status="rejected")
         raise UsageError("rollback.unknown_upload", upload_id=to_upload_id)
     target_project, target_quarter, status, sha256 = target[0]
     if (target_project, target_quarter) != (project_code, quarter):
@@ -187,6 +189,7 @@ def rollback(
             user_name=user.name,
             user=user,
             uploaded_at=uploaded_at,
+            upload_id=ingest.next_id(con),  # after the rejected attempts logged beside the snapshots
         )
         changes |= result.changed
     with warehouse.locked(db):
@@ -246,11 +249,30 @@ def keep_original_id(con: duckdb.DuckDBPyConnection, replayed_id: int, original_
 def upload_history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.DataFrame:
     """Return one row per upload attempt and rollback of a project, newest first.
 
+    Rejected attempts come from ``audit.uploads`` (older warehouses) and the log beside the snapshots.
+
     ``municipalities``: the lists an upload held (a rollback: the one it repointed); ``to_upload_id``:
     a rollback's target; ``current_for``: the municipalities whose list for the row's quarter is this one.
     """
+    con.register("rejected_log", ingest.rejected_rows(con).filter(pl.col("project_code") == project_code))
+    try:
+        return _history(con, project_code)
+    finally:
+        con.unregister("rejected_log")
+
+
+def _history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.DataFrame:
     return con.sql(
-        """with held as (
+        """with attempts as (
+               select upload_id, uploaded_at, user_name, project_code, quarter, kind, file_name, status,
+                      n_rows, n_problems
+               from audit.uploads
+               union all
+               select upload_id, uploaded_at, user_name, project_code, quarter, kind, file_name, status,
+                      n_rows, n_problems
+               from rejected_log
+           ),
+           held as (
                select upload_id, list(distinct municipality_code order by municipality_code) as municipalities
                from staging.clients where project_code = $project group by all
            ),
@@ -264,7 +286,7 @@ def upload_history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.Data
                       as municipalities,
                   r.to_upload_id,
                   coalesce(c.current_for, []) as current_for
-           from audit.uploads u
+           from attempts u
            left join held h using (upload_id)
            left join standing c using (upload_id)
            left join audit.rollbacks r using (upload_id)
