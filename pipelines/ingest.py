@@ -422,6 +422,8 @@ def keep_cells(db: Path, validated: Validated, sha256: str) -> str:
     before the snapshot that names them is published.
     """
     folder = warehouse.private_dir(warehouse.uploads_dir(db))
+    for leftover in folder.glob("*.tmp"):  # of a writer killed mid-way (we hold the lock)
+        leftover.unlink(missing_ok=True)
     stored = f"{sha256}.{validated.kind}"
     for sheet_kind, frame in validated.cells.items():
         target = folder / f"{stored}.{sheet_kind}.parquet"
@@ -453,13 +455,22 @@ def kept_cells(db: Path, stored_file: str, kind: str) -> dict[str, tuple[pl.Data
     return found
 
 
-def raw_files(db: Path) -> list[Path]:
-    """Return the raw uploads an older version kept under the uploads folder (``rebuild`` removes them)."""
+def unused_files(db: Path, stored: set[str]) -> list[Path]:
+    """Return what the uploads folder holds beyond the cells named in ``stored`` and the manifest copy.
+
+    Raw uploads an older version kept, temporary files, and cells of a load killed before it was
+    published: ``rebuild`` removes them once the snapshot it built names every upload it needs.
+    """
     folder = warehouse.uploads_dir(db)
     if not folder.is_dir():
         return []
-    suffixes = (*read.TEXT_SUFFIXES, *read.EXCEL_SUFFIXES)
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in suffixes or ".tmp" in p.name)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.name != MANIFEST
+        and not p.name.startswith("manifest.")  # earlier manifests, kept as history
+        and not (p.suffix == ".parquet" and p.name.rsplit(".", 2)[0] in stored)
+    )
 
 
 def manifest(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -62,7 +62,7 @@ def build_demo(db: Path | str) -> int:
                 _, result = load_generated(con, db, upload, "demo")
                 assert result.status == "accepted", result
         ingest.export_manifest(db)
-        _remove_raw(db)
+        _remove_unused(db)
     return len(uploads)
 
 
@@ -73,10 +73,16 @@ def _legacy_manifest(db: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def _remove_raw(db: Path) -> list[Path]:
-    """Remove raw uploads an older version kept: the published snapshot no longer names them, its
-    uploads' cells are kept instead. Call after publishing, under the lock."""
-    removed = ingest.raw_files(db)
+def _remove_unused(db: Path) -> list[Path]:
+    """Remove from the uploads folder what the published snapshot does not name (``ingest.unused_files``):
+    raw files an older version kept, leftovers of killed writers. Call after publishing, under the lock."""
+    con = warehouse.connect_reader(db)
+    try:
+        rows = con.execute("select distinct stored_file from audit.uploads where stored_file is not null")
+        stored = {r[0] for r in rows.fetchall()}
+    finally:
+        con.close()
+    removed = ingest.unused_files(db, stored)
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -114,5 +120,5 @@ def rebuild(db: Path | str) -> int:
             if old is not None:
                 old.close()
         ingest.export_manifest(db)
-        _remove_raw(db)
+        _remove_unused(db)
     return n

@@ -80,6 +80,10 @@ def test_a_load_killed_at_any_step_leaves_the_old_or_the_new_state_for_the_next_
     assert rows(db, "select count(*) from audit.uploads where user_name = 'killed'") == [(killed_rows,)]
     assert snapshot_state(db) == new
     assert rows(db, "select user_name from audit.users") == [("ulla",)]
+    big = ingest.sha256_of(tmp_path / "big.csv")
+    kept = sorted(p.name for p in warehouse.uploads_dir(db).iterdir())
+    assert kept == sorted([ingest.MANIFEST, f"{ingest.sha256_of(tmp_path / 'a.csv')}.clients.clients.parquet"]
+                          + ([f"{big}.clients.clients.parquet"] if published else []))  # fmt: skip
 
 
 def test_rebuild_after_losing_the_snapshots_uses_the_copy_of_the_manifest(db, tmp_path):
