@@ -2,9 +2,9 @@
 
 (a) One upload, ``ingest.load_file`` of Raahe's 2023Q3 client list, on the 1x and the 1000x warehouse
 (a fresh clone each run, made before the clock starts), split into the snapshot copy, validation, the
-marts rebuild, the fsyncs and the rest (lock, migrations check, insert, audit, commit, checkpoint, raw
-copy, manifest, symlink swap). (b) Viewer page times on the 1000x warehouse while another process loads
-client lists into it again and again, against the same pages with no writer, in the same run.
+marts rebuild, the fsyncs and the rest (lock, migrations check, insert, audit, commit, checkpoint, kept
+cells, manifest copy, symlink swap). (b) Viewer page times on the 1000x warehouse while another process
+loads client lists into it again and again, against the same pages with no writer, in the same run.
 
     python -m benchmarks.upload [--runs 5] [--rounds 4]
 """
@@ -54,14 +54,7 @@ def _instrument() -> None:
     """Wrap, in this process only, the functions whose time the report splits out of ``load_file``."""
     from pipelines import ingest, warehouse
 
-    copyfile = shutil.copyfile
-
-    def timed_copyfile(src, dst, *a, **kw):  # the snapshot copy; other copies (the raw file) stay in "rest"
-        if str(src).endswith(".duckdb"):
-            return _timed_part("copy", copyfile, src, dst, *a, **kw)
-        return copyfile(src, dst, *a, **kw)
-
-    shutil.copyfile = timed_copyfile
+    warehouse.private_copy = functools.partial(_timed_part, "copy", warehouse.private_copy)  # the snapshot
     validate, marts, fsync = ingest.validate_upload, warehouse.build_marts, warehouse._fsync
     ingest.validate_upload = functools.partial(_timed_part, "validate", validate)
     warehouse.build_marts = functools.partial(_timed_part, "marts", marts)
@@ -134,11 +127,9 @@ def report_uploads(m: dict, files: dict[int, Path], sizes: dict[int, int]) -> No
               + " ".join(f"{med[p]:8.3f}" for p in PARTS)
               + f" {rest:7.3f} {m['first'][u.label]['total']:7.3f} {m['rss'][u.label]:5.0f}")  # fmt: skip
     mib = ", ".join(f"{s}x {b / 2**20:.0f} MiB" for s, b in sizes.items())
-    print(f"  copy: shutil.copyfile of the current snapshot ({mib}); validate: ingest.validate_upload;")
+    print(f"  copy: warehouse.private_copy of the snapshot ({mib}); validate: ingest.validate_upload;")
     print("  marts: warehouse.build_marts; fsync: warehouse._fsync (snapshot file and folders); rest: the")
-    print(
-        "  others (lock, migrations check, insert, audit row, commit, checkpoint, raw copy, manifest, swap)"
-    )
+    print("  others (lock, migrations check, insert, audit row, commit, checkpoint, cells, manifest, swap)")
     by = {u.label: statistics.median(r["total"] for r in m["timed"][u.label]) for u in m["todo"]}
     if len(by) == 3:
         a, b, c = (by[u.label] for u in UPLOADS)

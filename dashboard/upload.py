@@ -2,7 +2,8 @@
 
 Checking runs the pipeline's own validation and preview on a private temporary copy of the uploaded
 bytes (never kept); committing calls ``ingest.load_file``, the same function as the CLI, which
-re-validates inside the writer lock, keeps the raw file only when accepted and writes the audit row.
+re-validates inside the writer lock, keeps (when accepted) only the cells it read, never the raw
+file, and writes the audit row.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import re
-import shutil
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,8 +29,22 @@ from pipelines.transform import Context
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
-MANIFEST = "manifest.jsonl"
-AUDIT = "audit.uploads"  # every upload attempt writes its row here (``record``)
+MANIFEST = "manifest.jsonl"  # what rebuild replayed before the snapshot itself said it (still read once)
+AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
+REJECTED_LOG = "rejected.jsonl"  # rejected attempts' rows, beside the snapshots (``log_rejected``)
+REJECTED_SCHEMA = {
+    "upload_id": pl.Int32,
+    "uploaded_at": pl.Datetime,
+    "user_name": pl.String,
+    "project_code": pl.String,
+    "quarter": pl.String,
+    "kind": pl.String,
+    "file_name": pl.String,
+    "file_sha256": pl.String,
+    "n_rows": pl.Int32,
+    "status": pl.String,
+    "n_problems": pl.Int32,
+}
 _WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
 
@@ -47,6 +62,7 @@ class Validated:
 
     kind: str
     frames: dict[str, pl.DataFrame]
+    cells: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)  # as read, for ``keep_cells``
 
     @property
     def n_rows(self) -> int:
@@ -194,6 +210,14 @@ def validate_upload(path: Path | str, kind: str, ctx: Context, file_name: str | 
             found += _with_sheet(rejected.problems, _sheet_label(sheet_kind, kind))
     if found:
         raise RejectedFile(found)
+    return validate_cells(mapped, kind, ctx)
+
+
+def validate_cells(
+    mapped: dict[str, tuple[pl.DataFrame, dict[str, str]]], kind: str, ctx: Context
+) -> Validated:
+    """Check cells read by ``read.map_headers`` (frame, headers as written) against the contract."""
+    found: list[Problem] = []
     if all(frame.height == 0 for frame, _ in mapped.values()):
         raise RejectedFile([Problem("no_rows")])
     parsed_frames = {k: transform.PARSERS[k](frame, ctx) for k, (frame, _) in mapped.items()}
@@ -213,7 +237,8 @@ def validate_upload(path: Path | str, kind: str, ctx: Context, file_name: str | 
         said = [dataclasses.replace(p, sheet=None) for p in found if p.code == "file_out_of_scope"][:1]
         raise RejectedFile([*said, *(p for p in found if p.code != "file_out_of_scope")])
     staged = {k: schemas.staged(transform.to_staging(f, k, ctx), k) for k, f in frames.items()}
-    return Validated(kind=kind, frames=staged)
+    cells = {k: frame for k, (frame, _) in mapped.items()}
+    return Validated(kind=kind, frames=staged, cells=cells)
 
 
 def _is_unchanged(con: duckdb.DuckDBPyConnection, meta: UploadMeta, validated: Validated) -> bool:
@@ -244,6 +269,66 @@ def _is_unchanged(con: duckdb.DuckDBPyConnection, meta: UploadMeta, validated: V
 def next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
     """Return the next upload id (audit rows are never deleted, so ids are never reused)."""
     return con.execute("select coalesce(max(upload_id), 0) + 1 from audit.uploads").fetchall()[0][0]
+
+
+def _log_beside(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Return the rejected-uploads log of the snapshot folder ``con``'s file is in (none in memory)."""
+    found = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(found[0][0]).parent / REJECTED_LOG if found and found[0][0] else None
+
+
+def rejected_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the rejected attempts logged beside ``con``'s snapshot, as ``audit.uploads`` rows.
+
+    A line cut short by a kill mid-append is skipped (its upload was rejected and changed nothing).
+    """
+    log, found = _log_beside(con), []
+    if log is not None and log.exists():
+        for line in log.read_text("utf-8").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                row = json.loads(line)
+                found.append({k: None if row[k] is None else str(row[k]) for k in REJECTED_SCHEMA})
+    frame = pl.DataFrame(found, schema=dict.fromkeys(REJECTED_SCHEMA, pl.String), orient="row")
+    typed = [pl.col("uploaded_at").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f")]
+    typed += [pl.col(k).cast(t) for k, t in REJECTED_SCHEMA.items() if t == pl.Int32]
+    return frame.with_columns(typed)
+
+
+def next_id(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the id of the next upload attempt or rollback: after this snapshot's and the logged rejects'."""
+    logged = rejected_rows(con)["upload_id"].max()
+    return max(next_upload_id(con), (logged or 0) + 1)
+
+
+def log_rejected(db: Path, upload_id: int, meta: UploadMeta, n_problems: int) -> None:
+    """Append a rejected attempt's audit row to the log beside the snapshots (hold the lock).
+
+    A rejected file changes no data, so it publishes no snapshot (a copy of the whole warehouse): its
+    row goes here, an append-only JSON-lines file (0600) that ``rollback.upload_history`` reads with
+    ``audit.uploads``. Never any cell of the file, as in ``audit.uploads``.
+    """
+    row = {
+        "upload_id": upload_id,
+        "uploaded_at": meta.uploaded_at.isoformat(timespec="microseconds"),
+        "user_name": meta.user_name,
+        "project_code": meta.project_code,
+        "quarter": meta.quarter,
+        "kind": meta.kind,
+        "file_name": meta.file_name,
+        "file_sha256": meta.sha256,
+        "n_rows": 0,
+        "status": "rejected",
+        "n_problems": n_problems,
+    }
+    folder = warehouse.private_dir(warehouse.snapshot_dir(db))
+    fd = os.open(folder / REJECTED_LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, warehouse.FILE_MODE)
+    try:  # a line of its own even after a line cut short by a kill
+        os.write(fd, ("\n" + json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def record(
@@ -304,10 +389,17 @@ def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def apply_upload(
-    con: duckdb.DuckDBPyConnection, validated: Validated, meta: UploadMeta, stored_file: str | None
+    con: duckdb.DuckDBPyConnection,
+    validated: Validated,
+    meta: UploadMeta,
+    stored_file: str | None,
+    upload_id: int | None = None,
 ) -> LoadResult:
-    """Replace the staging rows an accepted upload stands for and record it; marts follow on publish."""
-    upload_id = next_upload_id(con)
+    """Replace the staging rows an accepted upload stands for and record it; marts follow on publish.
+
+    ``upload_id``: the id ``next_id`` gave (default: the next one of this snapshot, as in a rebuild).
+    """
+    upload_id = next_upload_id(con) if upload_id is None else upload_id
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
@@ -337,23 +429,120 @@ def apply_upload(
     return LoadResult("accepted", upload_id, validated.n_rows, municipalities, changed=frozenset(changed))
 
 
-def keep_raw(db: Path, path: Path, sha256: str) -> str:
-    """Copy an accepted file under the uploads folder, named by its hash; return its relative name."""
-    folder = warehouse.uploads_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{sha256}{path.suffix.lower()}"
-    if not (folder / name).exists():
-        shutil.copyfile(path, folder / f"{name}.tmp")
-        (folder / f"{name}.tmp").replace(folder / name)
-    return name
+def keep_cells(db: Path, validated: Validated, sha256: str) -> str:
+    """Keep the cells an accepted file was validated from, for ``rebuild``; return their stored name.
+
+    Never the raw file: only the Excel row numbers and the contract's columns as read (Parquet, one
+    file per sheet kind, ``<sha256>.<kind>.<sheet kind>.parquet``), so other sheets, comments, document
+    properties and defined names of a workbook are not kept. Written 0600, fsynced, renamed into place
+    before the snapshot that names them is published.
+    """
+    folder = warehouse.private_dir(warehouse.uploads_dir(db))
+    for leftover in folder.glob("*.tmp"):  # of a writer killed mid-way (we hold the lock)
+        leftover.unlink(missing_ok=True)
+    stored = f"{sha256}.{validated.kind}"
+    for sheet_kind, frame in validated.cells.items():
+        target = folder / f"{stored}.{sheet_kind}.parquet"
+        if target.exists():
+            continue
+        tmp = folder / f"{target.name}.{secrets.token_hex(6)}.tmp"
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, warehouse.FILE_MODE))
+        frame.write_parquet(tmp, compression="uncompressed")  # what is kept can be checked byte by byte
+        warehouse.fsync(tmp)
+        tmp.replace(target)
+    warehouse.fsync(folder)
+    return stored
 
 
-def append_manifest(db: Path, entry: dict) -> None:
-    """Append one accepted load to the uploads manifest that ``rebuild`` replays."""
+def kept_cells(db: Path, stored_file: str, kind: str) -> dict[str, tuple[pl.DataFrame, dict[str, str]]]:
+    """Return the kept cells of an upload as ``validate_cells`` takes them (``keep_cells``).
+
+    A warehouse from before cells were kept names its raw file (``<sha256>.csv``): that is read again.
+    """
     folder = warehouse.uploads_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / MANIFEST, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    if Path(stored_file).suffix.lower() in (*read.TEXT_SUFFIXES, *read.EXCEL_SUFFIXES):
+        sheets = read.read_upload(folder / stored_file, kind)
+        return {k: read.map_headers(frame, k) for k, frame in sheets.items()}
+    sheet_kinds = list(codes.WORKBOOK_SHEETS) if kind == "workbook" else [kind]
+    found = {}
+    for sheet_kind in sheet_kinds:
+        frame = pl.read_parquet(folder / f"{stored_file}.{sheet_kind}.parquet")
+        found[sheet_kind] = (frame, {c: c for c in frame.columns})
+    return found
+
+
+def unused_files(db: Path, stored: set[str]) -> list[Path]:
+    """Return what the uploads folder holds beyond the cells named in ``stored`` and the manifest copy.
+
+    Raw uploads an older version kept, temporary files, and cells of a load killed before it was
+    published: ``rebuild`` removes them once the snapshot it built names every upload it needs.
+    """
+    folder = warehouse.uploads_dir(db)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.name != MANIFEST
+        and not p.name.startswith("manifest.")  # earlier manifests, kept as history
+        and not (p.suffix == ".parquet" and p.name.rsplit(".", 2)[0] in stored)
+    )
+
+
+def manifest(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Return what a rebuild of this snapshot replays: facts, then accepted uploads and rollbacks in order."""
+    entries = [
+        {"action": "info", "key": key, "value": value}
+        for key, value in con.execute("select key, value from audit.warehouse_info order by key").fetchall()
+    ]
+    rows = con.execute(
+        """select u.upload_id, u.status, u.project_code, u.quarter, u.kind, u.file_name, u.file_sha256,
+                  u.user_name, u.uploaded_at, u.stored_file, r.municipality_code, r.to_upload_id
+           from audit.uploads u left join audit.rollbacks r using (upload_id)
+           where u.status in ('accepted', 'rollback') order by u.upload_id"""
+    ).fetchall()
+    for upload_id, status, project, quarter, kind, name, sha, user, at, stored, municipality, to in rows:
+        if status == "accepted":
+            meta = UploadMeta(project, quarter, kind, name, sha, user, at)
+            entries.append({"action": "load", **meta.__dict__, "stored_file": stored, "upload_id": upload_id})
+        else:
+            entries.append(
+                {
+                    "action": "rollback",
+                    "upload_id": upload_id,
+                    "project_code": project,
+                    "municipality_code": municipality,
+                    "quarter": quarter,
+                    "to_upload_id": to,
+                    "file_sha256": sha,
+                    "user_name": user,
+                    "uploaded_at": at,
+                }
+            )
+    return entries
+
+
+def export_manifest(db: Path) -> None:
+    """Rewrite ``uploads/manifest.jsonl`` from the current snapshot (``manifest``); hold the lock.
+
+    Only a copy, for a rebuild after the snapshots are lost: rebuild reads the snapshot when there is one.
+    """
+    current = warehouse.current_snapshot(db)
+    if current is None:
+        return
+    con = duckdb.connect(str(current), read_only=True)
+    try:
+        entries = manifest(con)
+    finally:
+        con.close()
+    folder = warehouse.private_dir(warehouse.uploads_dir(db))
+    tmp = folder / f"{MANIFEST}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, warehouse.FILE_MODE)
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(folder / MANIFEST)
 
 
 def safe_file_name(name: str) -> str:
@@ -388,26 +577,25 @@ def load_file(
     )
     changes: set[str] = set()
     with warehouse.locked(db, on_wait):
-        with warehouse.write(db, changes=changes) as con:
+        warehouse.ensure(db)
+        con = warehouse.connect_reader(db)  # checked against the current snapshot, under the lock
+        try:
             ctx = load_context(con, project_code, quarter, allowed_municipalities)
+            upload_id = next_id(con)
             try:
                 validated = validate_upload(path, kind, ctx, file_name or path.name)
-            except RejectedFile as rejected:
-                upload_id = next_upload_id(con)
-                record(con, upload_id, meta, status="rejected", n_problems=len(rejected.problems))
-                changes.add(AUDIT)
-                return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
-            stored = keep_raw(db, path, meta.sha256)
-            result = apply_upload(con, validated, meta, stored)
+            except RejectedFile as rejected:  # no data changes: no snapshot, only the log row
+                log_rejected(db, upload_id, meta, len(rejected.problems))
+                return LoadResult(
+                    "rejected", upload_id, problems=tuple(rejected.problems), changed=frozenset()
+                )
+        finally:
+            con.close()
+        with warehouse.write(db, changes=changes) as con:
+            # kept before the snapshot naming them is published; the audit row is what rebuild replays
+            stored = keep_cells(db, validated, meta.sha256)
+            result = apply_upload(con, validated, meta, stored, upload_id)
             changes |= result.changed
         if result.status == "accepted":
-            append_manifest(
-                db,
-                {
-                    "action": "load",
-                    **dataclasses.asdict(meta),
-                    "stored_file": stored,
-                    "upload_id": result.upload_id,
-                },
-            )
+            export_manifest(db)
     return result

@@ -1,4 +1,12 @@
-"""Build a whole warehouse in one snapshot: the demo from generated files, or a rebuild from kept uploads."""
+"""Build a whole warehouse in one snapshot: the demo from generated files, or a rebuild from kept uploads.
+
+What a rebuild replays is read from the current snapshot itself (``ingest.manifest``): its accepted
+uploads (``audit.uploads``, naming the kept cells of each), its rollbacks (``audit.rollbacks``) and its
+facts (``audit.warehouse_info``), in upload order. Being part of the published snapshot, it cannot
+disagree with it: a writer killed just after publishing cannot leave an upload out. ``manifest.jsonl``
+beside the kept cells is a copy of it, rewritten after every write, read only when the snapshots are
+lost; a copy that lags (a kill between publishing and rewriting) is made whole by the next write.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +19,15 @@ from pipelines import demo, ingest, rollback, users, warehouse
 from pipelines.ingest import UploadMeta, UsageError
 
 
-def _replay(con, db: Path, meta: UploadMeta, path: Path) -> ingest.LoadResult:
-    """Validate and apply one kept file; a kept file that no longer validates stops the whole build."""
+def _apply(con, db: Path, meta: UploadMeta, validated: ingest.Validated) -> ingest.LoadResult:
+    return ingest.apply_upload(con, validated, meta, ingest.keep_cells(db, validated, meta.sha256))
+
+
+def _replay(con, db: Path, meta: UploadMeta, stored_file: str) -> ingest.LoadResult:
+    """Validate and apply one upload's kept cells; cells that no longer validate stop the whole build."""
     ctx = ingest.load_context(con, meta.project_code, meta.quarter)
-    validated = ingest.validate_upload(path, meta.kind, ctx)
-    stored = ingest.keep_raw(db, path, meta.sha256)
-    return ingest.apply_upload(con, validated, meta, stored)
+    validated = ingest.validate_cells(ingest.kept_cells(db, stored_file, meta.kind), meta.kind, ctx)
+    return _apply(con, db, meta, validated)
 
 
 def load_generated(
@@ -35,52 +46,61 @@ def load_generated(
         user_name,
         uploaded_at.replace(hour=12),
     )
-    return meta, _replay(con, db, meta, upload.path)
-
-
-def _write_manifest(db: Path, entries: list[dict]) -> None:
-    """Replace the manifest, keeping any earlier one beside it so no history is lost."""
-    folder = warehouse.uploads_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = folder / ingest.MANIFEST
-    if manifest.exists() and manifest.stat().st_size:
-        manifest.replace(folder / f"manifest.{datetime.now():%Y%m%dT%H%M%S%f}.jsonl")
-    tmp = folder / (ingest.MANIFEST + ".tmp")
-    tmp.write_text("".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries), "utf-8")
-    tmp.replace(manifest)
+    ctx = ingest.load_context(con, meta.project_code, meta.quarter)
+    return meta, _apply(con, db, meta, ingest.validate_upload(upload.path, meta.kind, ctx))
 
 
 def build_demo(db: Path | str) -> int:
     """Build the VALPAS 2 demo warehouse from generated coordinator files; return the number of uploads."""
     db = Path(db)
-    entries: list[dict] = [{"action": "info", "key": "is_demo", "value": "true"}]
     with tempfile.TemporaryDirectory() as tmp, warehouse.locked(db):
         uploads = demo.write_demo_files(Path(tmp))
+        (warehouse.snapshot_dir(db) / ingest.REJECTED_LOG).unlink(missing_ok=True)  # a new warehouse
         with warehouse.write(db, fresh=True) as con:
             warehouse.set_info(con, "is_demo", "true")
             for upload in uploads:
-                meta, result = load_generated(con, db, upload, "demo")
-                entries.append(
-                    {"action": "load", **meta.__dict__, "stored_file": f"{meta.sha256}{upload.path.suffix}"}
-                )
+                _, result = load_generated(con, db, upload, "demo")
                 assert result.status == "accepted", result
-        _write_manifest(db, entries)
+        ingest.export_manifest(db)
+        _remove_unused(db)
     return len(uploads)
 
 
+def _legacy_manifest(db: Path) -> list[dict]:
+    path = warehouse.uploads_dir(db) / ingest.MANIFEST
+    if not path.exists():
+        raise UsageError("usage.no_manifest", folder=str(warehouse.uploads_dir(db)))
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _remove_unused(db: Path) -> list[Path]:
+    """Remove from the uploads folder what the published snapshot does not name (``ingest.unused_files``):
+    raw files an older version kept, leftovers of killed writers. Call after publishing, under the lock."""
+    con = warehouse.connect_reader(db)
+    try:
+        rows = con.execute("select distinct stored_file from audit.uploads where stored_file is not null")
+        stored = {r[0] for r in rows.fetchall()}
+    finally:
+        con.close()
+    removed = ingest.unused_files(db, stored)
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
 def rebuild(db: Path | str) -> int:
-    """Rebuild the warehouse from the kept raw uploads, in their original order; return the count."""
+    """Rebuild the warehouse from the kept cells of its uploads, in their original order; return the count.
+
+    The list of uploads and rollbacks comes from the current snapshot (``manifest``). A warehouse of an
+    older version is rebuilt from the raw files it kept; those are removed once the rebuild is published.
+    """
     db = Path(db)
-    folder = warehouse.uploads_dir(db)
-    manifest = folder / ingest.MANIFEST
-    if not manifest.exists():
-        raise UsageError("usage.no_manifest", folder=str(folder))
     with warehouse.locked(db):
-        entries = [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line.strip()]
-        n = 0
-        # accounts are not in the manifest (no password hashes in files beside the uploads): carry them over
+        # accounts are not replayed (no password hashes in files beside the uploads): carry them over
         old = warehouse.connect_reader(db) if warehouse.current_snapshot(db) else None
         try:
+            entries = ingest.manifest(old) if old is not None else _legacy_manifest(db)
+            n = 0
             with warehouse.write(db, fresh=True) as con:
                 for entry in entries:
                     if entry["action"] == "info":
@@ -88,7 +108,7 @@ def rebuild(db: Path | str) -> int:
                     elif entry["action"] == "load":
                         fields = {k: entry[k] for k in UploadMeta.__dataclass_fields__}
                         fields["uploaded_at"] = datetime.fromisoformat(str(fields["uploaded_at"]))
-                        result = _replay(con, db, UploadMeta(**fields), folder / entry["stored_file"])
+                        result = _replay(con, db, UploadMeta(**fields), entry["stored_file"])
                         # the original id, so that later rollback entries find the upload they name
                         rollback.keep_original_id(con, result.upload_id, entry.get("upload_id"))
                         n += 1
@@ -99,4 +119,6 @@ def rebuild(db: Path | str) -> int:
         finally:
             if old is not None:
                 old.close()
+        ingest.export_manifest(db)
+        _remove_unused(db)
     return n

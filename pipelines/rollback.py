@@ -2,9 +2,10 @@
 
 Every accepted clients upload keeps its rows in ``staging.clients``; ``staging.client_snapshots`` says
 which upload stands for each (project, municipality, quarter). A rollback repoints that one row, records
-itself in ``audit.uploads`` (status ``rollback``) and ``audit.rollbacks``, and appends a manifest entry
-so that ``replay.rebuild`` repeats it. Also here: the upload history of a project, and the helpers that
-let a rebuild keep every upload's original id, so manifest entries keep pointing at the right upload.
+itself in ``audit.uploads`` (status ``rollback``) and ``audit.rollbacks``, which ``replay.rebuild``
+reads to repeat it (they are published with the change itself). Also here: the upload history of a
+project, and the helpers that let a rebuild keep every upload's original id, so rollbacks keep pointing
+at the right upload.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def apply_rollback(
         [to_upload_id],
     ).fetchall()
     if not target:
+        if to_upload_id in ingest.rejected_rows(con)["upload_id"].to_list():  # logged beside the snapshot
+            raise UsageError("rollback.not_accepted", upload_id=to_upload_id, status="rejected")
         raise UsageError("rollback.unknown_upload", upload_id=to_upload_id)
     target_project, target_quarter, status, sha256 = target[0]
     if (target_project, target_quarter) != (project_code, quarter):
@@ -129,7 +132,8 @@ def apply_rollback(
     current = current_upload(con, project_code, municipality_code, quarter)
     if current == to_upload_id:
         raise UsageError("rollback.already_current", upload_id=to_upload_id, **where)
-    new_id = ingest.next_upload_id(con)
+    # a new rollback takes the next id after the logged rejects too; a replayed one keeps its own
+    new_id = ingest.next_upload_id(con) if upload_id is not None else ingest.next_id(con)
     if upload_id is not None:
         if upload_id < new_id:  # ids must keep their order: the latest change is the highest id
             raise ValueError(f"rollback #{upload_id} replayed after upload #{new_id - 1}")
@@ -176,36 +180,21 @@ def rollback(
     municipality_code = _municipality(municipality_code)
     uploaded_at = _now()
     changes: set[str] = set()
-    with warehouse.locked(db, on_wait):
-        with warehouse.write(db, changes=changes) as con:
-            result = apply_rollback(
-                con,
-                project_code=project_code,
-                municipality_code=municipality_code,
-                quarter=quarter,
-                to_upload_id=to_upload_id,
-                user_name=user.name,
-                user=user,
-                uploaded_at=uploaded_at,
-            )
-            changes |= result.changed
-            sha256 = con.execute(
-                "select file_sha256 from audit.uploads where upload_id = ?", [result.upload_id]
-            ).fetchall()[0][0]
-        ingest.append_manifest(
-            db,
-            {
-                "action": "rollback",
-                "upload_id": result.upload_id,
-                "project_code": project_code,
-                "municipality_code": municipality_code,
-                "quarter": quarter,
-                "to_upload_id": to_upload_id,
-                "file_sha256": sha256,
-                "user_name": user.name,
-                "uploaded_at": uploaded_at,
-            },
+    with warehouse.write(db, on_wait=on_wait, changes=changes) as con:
+        result = apply_rollback(
+            con,
+            project_code=project_code,
+            municipality_code=municipality_code,
+            quarter=quarter,
+            to_upload_id=to_upload_id,
+            user_name=user.name,
+            user=user,
+            uploaded_at=uploaded_at,
+            upload_id=ingest.next_id(con),  # after the rejected attempts logged beside the snapshots
         )
+        changes |= result.changed
+    with warehouse.locked(db):
+        ingest.export_manifest(db)
     return result
 
 
@@ -261,11 +250,30 @@ def keep_original_id(con: duckdb.DuckDBPyConnection, replayed_id: int, original_
 def upload_history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.DataFrame:
     """Return one row per upload attempt and rollback of a project, newest first.
 
+    Rejected attempts come from ``audit.uploads`` (older warehouses) and the log beside the snapshots.
+
     ``municipalities``: the lists an upload held (a rollback: the one it repointed); ``to_upload_id``:
     a rollback's target; ``current_for``: the municipalities whose list for the row's quarter is this one.
     """
+    con.register("rejected_log", ingest.rejected_rows(con).filter(pl.col("project_code") == project_code))
+    try:
+        return _history(con, project_code)
+    finally:
+        con.unregister("rejected_log")
+
+
+def _history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.DataFrame:
     return con.sql(
-        """with held as (
+        """with attempts as (
+               select upload_id, uploaded_at, user_name, project_code, quarter, kind, file_name, status,
+                      n_rows, n_problems
+               from audit.uploads
+               union all
+               select upload_id, uploaded_at, user_name, project_code, quarter, kind, file_name, status,
+                      n_rows, n_problems
+               from rejected_log
+           ),
+           held as (
                select upload_id, list(distinct municipality_code order by municipality_code) as municipalities
                from staging.clients where project_code = $project group by all
            ),
@@ -279,7 +287,7 @@ def upload_history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.Data
                       as municipalities,
                   r.to_upload_id,
                   coalesce(c.current_for, []) as current_for
-           from audit.uploads u
+           from attempts u
            left join held h using (upload_id)
            left join standing c using (upload_id)
            left join audit.rollbacks r using (upload_id)

@@ -2,11 +2,16 @@
 
 ``--db PATH`` names a stable path that is a symlink to the current snapshot file
 ``PATH.d/NNNNNN.duckdb``. A writer takes an exclusive lock (``PATH.lock``), copies the current snapshot
-to a temporary file, applies its change in one transaction there, checkpoints, closes, fsyncs, renames it
-to the next snapshot number and swaps the symlink with ``os.replace``. Readers open the resolved snapshot
-read-only, so they never see a half-written state, and a new name per snapshot sidesteps DuckDB's
-in-process instance cache (a reopened path would return the old instance). kill -9 at any point leaves
-the old snapshot current; stray temporary files are removed by the next writer.
+to a temporary file named for this one attempt (``NNNNNN.<pid>-<random>.tmp``), applies its change in one
+transaction there, checkpoints, closes, fsyncs, renames it to the next snapshot number and swaps the
+symlink with ``os.replace``. Readers open the resolved snapshot read-only, so they never see a
+half-written state, and a new name per snapshot sidesteps DuckDB's in-process instance cache (a reopened
+path would return the old instance). kill -9 at any point leaves the old snapshot current, or the new one
+once the symlink is swapped. The next writer removes every file of an abandoned attempt, its DuckDB
+journal (``*.tmp.wal``) too: a journal left beside a reused name would be replayed into the next copy
+and bring a killed load back. A name is never reused, so no attempt can meet another's journal anyway.
+
+Snapshots hold password hashes: the folders are created 0700 and every file 0600 (owner only).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import functools
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import threading
 import time
@@ -31,6 +37,27 @@ SQL_DIR = Path(__file__).parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 SNAPSHOT_GRACE_SECONDS = 300  # readers mid-rerun keep an old snapshot open at most this long
 _SNAPSHOT = re.compile(r"^(\d{6})\.duckdb$")
+FILE_MODE, DIR_MODE = 0o600, 0o700  # snapshots hold password hashes: the owner only
+_step_hook: Callable[[str], None] | None = None  # tests: called at each step of a write (kill tests)
+
+
+def _step(name: str) -> None:
+    if _step_hook is not None:
+        _step_hook(name)
+
+
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and missing parents) as 0700 and make an existing one 0700; return it."""
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(folder, DIR_MODE)
+    return folder
+
+
+def private_copy(source: Path, target: Path) -> None:
+    """Copy a file to a new ``target`` created 0600 (never readable by others, not even for a moment)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with open(fd, "wb") as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
 
 
 class WarehouseBusy(Exception):
@@ -81,13 +108,15 @@ def locked(db: Path | str, on_wait: Callable[[], None] | None = None, wait: bool
     with ``wait=False`` a busy lock raises ``WarehouseBusy`` instead.
     """
     db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    db.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     lock_path = str(db.with_name(db.name + ".lock").resolve())
     held = _held.__dict__.setdefault("paths", set())
     if lock_path in held:
         yield
         return
-    with open(lock_path, "a+") as fh:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # a lock file from before modes were set
+    with open(fd, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -112,19 +141,37 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+fsync = _fsync  # ingest keeps the cells of an upload durably before the snapshot naming them
+
+
 def _next_number(folder: Path) -> int:
     numbers = [int(m.group(1)) for p in folder.iterdir() if (m := _SNAPSHOT.match(p.name))]
     return max(numbers, default=0) + 1
 
 
+def _is_leftover(name: str) -> bool:
+    """Tell a file of an abandoned attempt: a temporary copy, its journal, or any journal at all.
+
+    A published snapshot was checkpointed and closed before it was renamed, so it never has a journal;
+    one beside it could only be replayed into it by the next connection that writes.
+    """
+    return ".tmp" in name or name.endswith(".wal")
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove every file that killed writers left in a snapshot folder (hold the lock); return them."""
+    removed = [p for p in folder.iterdir() if _is_leftover(p.name)]
+    for p in removed:
+        p.unlink(missing_ok=True)
+    return removed
+
+
 def _remove_old(folder: Path, keep: Path) -> None:
-    """Remove temporary leftovers and snapshots that are no longer current and past the grace period."""
+    """Remove leftovers and snapshots that are no longer current and past the grace period."""
     now = time.time()
+    remove_leftovers(folder)
     for p in folder.iterdir():
-        if p == keep:
-            continue
-        stale = now - p.stat().st_mtime > SNAPSHOT_GRACE_SECONDS
-        if p.name.endswith(".tmp") or (_SNAPSHOT.match(p.name) and stale):
+        if p != keep and _SNAPSHOT.match(p.name) and now - p.stat().st_mtime > SNAPSHOT_GRACE_SECONDS:
             p.unlink(missing_ok=True)
 
 
@@ -148,42 +195,49 @@ def write(
     """
     db = Path(db)
     with locked(db, on_wait, wait):
-        folder = snapshot_dir(db)
-        folder.mkdir(parents=True, exist_ok=True)
-        for leftover in folder.glob("*.tmp"):  # from a writer killed mid-way
-            leftover.unlink()
+        folder = private_dir(snapshot_dir(db))
+        remove_leftovers(folder)  # from writers killed mid-way, journals included
         number = _next_number(folder)
-        tmp = folder / f"{number:06d}.duckdb.tmp"
+        tmp = folder / f"{number:06d}.{os.getpid()}-{secrets.token_hex(6)}.tmp"  # never a reused name
         previous = current_snapshot(db)
         current = None if fresh else previous
         if current is not None:
-            shutil.copyfile(current, tmp)
+            private_copy(current, tmp)
+        _step("copy")
         con = duckdb.connect(str(tmp))
+        os.chmod(tmp, FILE_MODE)  # a fresh file DuckDB created (inside a 0700 folder)
         try:
             migrated = migrate(con)
             con.execute("begin transaction")
             if current is None:
                 load_reference(con)
             yield con
+            _step("load")
             refresh_marts(con, None if current is None or migrated else changes)
             con.execute("commit")
+            _step("commit")
             con.execute("checkpoint")
+            _step("checkpoint")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
                 con.execute("rollback")
             con.close()
             tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
             raise
         con.close()
         _fsync(tmp)
+        _step("fsync")
         final = folder / f"{number:06d}.duckdb"
         os.replace(tmp, final)
         _fsync(folder)
+        _step("publish")
         link = db.with_name(db.name + ".link.tmp")
         link.unlink(missing_ok=True)
         link.symlink_to(os.path.relpath(final, db.parent))
         os.replace(link, db)
         _fsync(db.parent)
+        _step("link")
         if previous is not None and previous.parent == folder.resolve():
             os.utime(previous)  # its grace period starts now, when it stops being current
         _remove_old(folder, keep=final)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import stat
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from pipelines import ingest, replay, summary, warehouse
+from pipelines import ingest, replay, rollback, summary, warehouse
 from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def load(db: Path, path: Path, kind: str = "clients", quarter: str = "2021Q2", **kw) -> ingest.LoadResult:
     return ingest.load_file(db, path, project_code="VALPAS2", quarter=quarter, kind=kind, **kw)
+
+
+def attempts(db: Path) -> list[tuple]:
+    """Return the project's upload history (id, status, rows, problems, file), newest first."""
+    con = warehouse.connect_reader(db)
+    try:
+        history = rollback.upload_history(con, "VALPAS2")
+    finally:
+        con.close()
+    return history.select("upload_id", "status", "n_rows", "n_problems", "file_name").rows()
 
 
 def rows(db: Path, sql: str, params=()) -> list[tuple]:
@@ -111,12 +122,29 @@ def test_rejected_file_changes_no_staging_or_marts_table(db, tmp_path):
         (2, "tilanne_alussa", "tuntematon", "invalid_category")
     ]
     assert snapshot_state(db) == before
-    assert rows(
-        db,
-        "select status, n_problems, stored_file from audit.uploads where upload_id = ?",
-        [result.upload_id],
-    ) == [("rejected", 1, None)]
-    assert not (warehouse.uploads_dir(db) / f"{ingest.sha256_of(bad)}.csv").exists()
+    assert attempts(db)[0] == (result.upload_id, "rejected", 0, 1, "bad.csv")
+    assert not list(warehouse.uploads_dir(db).glob(f"{ingest.sha256_of(bad)}*"))
+
+
+def test_a_rejected_file_publishes_no_snapshot_and_its_id_is_never_reused(db, tmp_path):
+    load(db, clients_csv(tmp_path / "a.csv"))
+    current = warehouse.current_snapshot(db)
+    published = sorted(warehouse.snapshot_dir(db).glob("*.duckdb"))
+    bad = clients_csv(tmp_path / "bad.csv", ("KIT-009;Kittilä;18-24;nainen;1.2.2021;;tuntematon;;;;",))
+
+    rejected = load(db, bad)
+
+    assert warehouse.current_snapshot(db) == current  # no copy of the warehouse for a rejected file
+    assert sorted(warehouse.snapshot_dir(db).glob("*.duckdb")) == published
+    assert current.stat().st_mtime == published[-1].stat().st_mtime
+    later = load(db, clients_csv(tmp_path / "b.csv", VALID_ROWS[:2]))
+    assert later.upload_id == rejected.upload_id + 1
+    assert [a[:2] for a in attempts(db)] == [
+        (later.upload_id, "accepted"),
+        (rejected.upload_id, "rejected"),
+        (1, "accepted"),
+    ]
+    assert oct(stat.S_IMODE((warehouse.snapshot_dir(db) / ingest.REJECTED_LOG).stat().st_mode)) == "0o600"
 
 
 def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_path):
@@ -132,7 +160,8 @@ def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_pa
         (2, "valmentaja", None, "hetu"),
     ]
     assert hetu not in str([p.to_dict(lang) for p in result.problems for lang in ("fi", "sv", "en")])
-    assert rows(db, "select file_name from audit.uploads") == [("[poistettu / removed]",)]
+    assert [a[-1] for a in attempts(db)] == ["[poistettu / removed]"]
+    assert not [p for p in db.parent.rglob("*") if p.is_file() and hetu.encode() in p.read_bytes()]
 
 
 def test_file_with_two_municipalities_is_one_municipalitys_list(db, tmp_path):
