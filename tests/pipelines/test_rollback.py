@@ -349,3 +349,20 @@ def test_cli_rollback_and_history(two_uploads, capsys):
     )
     assert [line.split()[0] for line in listed] == [f"#{second + 1}", f"#{second}", f"#{first}"]
     assert listed[0].endswith(f"rollback to #{first}") and listed[-1].endswith("(current: 261)")
+
+
+def test_a_rollback_after_a_rejected_upload_takes_a_new_id(two_uploads, tmp_path):
+    db, first, second = two_uploads
+    rejected = load(db, clients_csv(tmp_path / "bad.csv", ("x;y",)))  # logged beside the snapshots only
+    assert rejected.status == "rejected" and rejected.upload_id == second + 1
+
+    result = back(db, first)
+
+    assert result.upload_id == rejected.upload_id + 1  # not the reject's id again
+    con = warehouse.connect_reader(db)
+    try:
+        history = ingest.rejected_rows(con)["upload_id"].to_list()
+        ids = [r[0] for r in con.execute("select upload_id from audit.uploads").fetchall()]
+    finally:
+        con.close()
+    assert len(set(history + ids)) == len(history + ids)
