@@ -54,6 +54,7 @@ except db.NoWarehouse:
 
 here = Path(__file__).parent
 user = auth.current_user()
+auth.apply_cookie()
 readable = PAGES if auth.may_read(user) else ()  # the account pages follow: sign-in, upload, history
 pages = [
     st.Page(here / file, title=tr.t(f"page.{name}"), icon=icon, url_path=url, default=(i == 0))

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
-from dashboard import db, ui
+from dashboard import db, sessions, ui
 from dashboard.i18n import I18n
 from pipelines import users
 from pipelines.users import FailedSignIns, User
 
 SIGNED_IN = "_signed_in"  # session key: the account name after a password sign-in
+TOKEN = "_session_token"  # session key: this sign-in's token (``dashboard.sessions``)
+COOKIE_PENDING = "_session_cookie"  # session key: a token to set in the cookie, or None to clear it
 UPLOADERS = ("coordinator", "admin")
 OIDC_CLAIMS = ("email", "preferred_username")  # the first one the provider sends names the account
 # name, Finnish url path, file, icon (as app.PAGES); the url paths differ from the file names (see app.py)
@@ -76,10 +78,28 @@ def current_user() -> User | None:
     """Return the signed-in account as it stands in the pinned snapshot, or None."""
     if oidc_configured():
         return _load(oidc_identity())
-    user = _load(st.session_state.get(SIGNED_IN))
+    name = st.session_state.get(SIGNED_IN)
+    if name is None and (token := _cookie()) is not None:  # a reload: the browser's sign-in, if unexpired
+        name = sessions.lookup(token)
+        if name is not None:
+            st.session_state[SIGNED_IN], st.session_state[TOKEN] = name, token
+    user = _load(name)
     if user is None:  # never signed in, or the account was removed since
         st.session_state.pop(SIGNED_IN, None)
     return user
+
+
+def _cookie() -> str | None:
+    """Return this browser's session cookie, if any (AppTest's context holds no real cookies)."""
+    value = st.context.cookies.get(sessions.COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def apply_cookie() -> None:
+    """Set or clear the session cookie the last sign-in or sign-out asked for (once)."""
+    if COOKIE_PENDING in st.session_state:
+        token = st.session_state.pop(COOKIE_PENDING)
+        st.html(sessions.cookie_script(token), unsafe_allow_javascript=True, width="content")
 
 
 def may_read(user: User | None) -> bool:
@@ -137,13 +157,17 @@ def sign_in(name: str, password: str, client: str | None = None) -> Attempt:
         limiter.record_failure(name, client)
         return Attempt(None, limiter.delay_for(name, client))
     limiter.reset(name, client)
-    st.session_state[SIGNED_IN] = user.name
+    token = sessions.create(user.name)
+    st.session_state[SIGNED_IN], st.session_state[TOKEN] = user.name, token
+    st.session_state[COOKIE_PENDING] = token
     return Attempt(user)
 
 
 def sign_out() -> None:
-    """Forget the signed-in account (and end the identity provider's session) and start over."""
+    """Forget the signed-in account, end its session server-side (and the identity provider's), start over."""
     st.session_state.pop(SIGNED_IN, None)
+    sessions.end(st.session_state.pop(TOKEN, None))
+    st.session_state[COOKIE_PENDING] = None
     if oidc_configured() and st.user.get("is_logged_in", False):
         st.logout()
     st.rerun()
