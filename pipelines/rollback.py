@@ -132,8 +132,7 @@ def apply_rollback(
     current = current_upload(con, project_code, municipality_code, quarter)
     if current == to_upload_id:
         raise UsageError("rollback.already_current", upload_id=to_upload_id, **where)
-    # a new rollback takes the next id after the logged rejects too; a replayed one keeps its own
-    new_id = ingest.next_upload_id(con) if upload_id is not None else ingest.next_id(con)
+    new_id = ingest.next_upload_id(con)
     if upload_id is not None:
         if upload_id < new_id:  # ids must keep their order: the latest change is the highest id
             raise ValueError(f"rollback #{upload_id} replayed after upload #{new_id - 1}")
