@@ -1,6 +1,6 @@
 """Build a whole warehouse in one snapshot: the demo from generated files, or a rebuild from kept uploads.
 
-What a rebuild replays is read from the current snapshot itself (``ingest.manifest``): its accepted
+What a rebuild replays is read from the current snapshot itself (``kept.manifest``): its accepted
 uploads (``audit.uploads``, naming the kept cells of each), its rollbacks (``audit.rollbacks``) and its
 facts (``audit.warehouse_info``), in upload order. Being part of the published snapshot, it cannot
 disagree with it: a writer killed just after publishing cannot leave an upload out. ``manifest.jsonl``
@@ -15,18 +15,18 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipelines import demo, ingest, rollback, users, warehouse
+from pipelines import demo, ingest, kept, rollback, users, warehouse
 from pipelines.ingest import UploadMeta, UsageError
 
 
 def _apply(con, db: Path, meta: UploadMeta, validated: ingest.Validated) -> ingest.LoadResult:
-    return ingest.apply_upload(con, validated, meta, ingest.keep_cells(db, validated, meta.sha256))
+    return ingest.apply_upload(con, validated, meta, kept.keep_cells(db, validated, meta.sha256))
 
 
 def _replay(con, db: Path, meta: UploadMeta, stored_file: str) -> ingest.LoadResult:
     """Validate and apply one upload's kept cells; cells that no longer validate stop the whole build."""
     ctx = ingest.load_context(con, meta.project_code, meta.quarter)
-    validated = ingest.validate_cells(ingest.kept_cells(db, stored_file, meta.kind), meta.kind, ctx)
+    validated = ingest.validate_cells(kept.kept_cells(db, stored_file, meta.kind), meta.kind, ctx)
     return _apply(con, db, meta, validated)
 
 
@@ -55,26 +55,26 @@ def build_demo(db: Path | str) -> int:
     db = Path(db)
     with tempfile.TemporaryDirectory() as tmp, warehouse.locked(db):
         uploads = demo.write_demo_files(Path(tmp))
-        (warehouse.snapshot_dir(db) / ingest.REJECTED_LOG).unlink(missing_ok=True)  # a new warehouse
+        (warehouse.snapshot_dir(db) / kept.REJECTED_LOG).unlink(missing_ok=True)  # a new warehouse
         with warehouse.write(db, fresh=True) as con:
             warehouse.set_info(con, "is_demo", "true")
             for upload in uploads:
                 _, result = load_generated(con, db, upload, "demo")
                 assert result.status == "accepted", result
-        ingest.export_manifest(db)
+        kept.export_manifest(db)
         _remove_unused(db)
     return len(uploads)
 
 
 def _legacy_manifest(db: Path) -> list[dict]:
-    path = warehouse.uploads_dir(db) / ingest.MANIFEST
+    path = warehouse.uploads_dir(db) / kept.MANIFEST
     if not path.exists():
         raise UsageError("usage.no_manifest", folder=str(warehouse.uploads_dir(db)))
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def _remove_unused(db: Path) -> list[Path]:
-    """Remove from the uploads folder what the published snapshot does not name (``ingest.unused_files``):
+    """Remove from the uploads folder what the published snapshot does not name (``kept.unused_files``):
     raw files an older version kept, leftovers of killed writers. Call after publishing, under the lock."""
     con = warehouse.connect_reader(db)
     try:
@@ -82,7 +82,7 @@ def _remove_unused(db: Path) -> list[Path]:
         stored = {r[0] for r in rows.fetchall()}
     finally:
         con.close()
-    removed = ingest.unused_files(db, stored)
+    removed = kept.unused_files(db, stored)
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -99,7 +99,7 @@ def rebuild(db: Path | str) -> int:
         # accounts are not replayed (no password hashes in files beside the uploads): carry them over
         old = warehouse.connect_reader(db) if warehouse.current_snapshot(db) else None
         try:
-            entries = ingest.manifest(old) if old is not None else _legacy_manifest(db)
+            entries = kept.manifest(old) if old is not None else _legacy_manifest(db)
             n = 0
             with warehouse.write(db, fresh=True) as con:
                 for entry in entries:
@@ -119,6 +119,6 @@ def rebuild(db: Path | str) -> int:
         finally:
             if old is not None:
                 old.close()
-        ingest.export_manifest(db)
+        kept.export_manifest(db)
         _remove_unused(db)
     return n

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import ingest, warehouse
+from pipelines import ingest, kept, warehouse
 from pipelines.ingest import LoadResult, UploadMeta, UsageError
 from pipelines.users import User
 
@@ -109,7 +109,7 @@ def apply_rollback(
         [to_upload_id],
     ).fetchall()
     if not target:
-        if to_upload_id in ingest.rejected_rows(con)["upload_id"].to_list():  # logged beside the snapshot
+        if to_upload_id in kept.rejected_rows(con)["upload_id"].to_list():  # logged beside the snapshot
             raise UsageError("rollback.not_accepted", upload_id=to_upload_id, status="rejected")
         raise UsageError("rollback.unknown_upload", upload_id=to_upload_id)
     target_project, target_quarter, status, sha256 = target[0]
@@ -132,7 +132,7 @@ def apply_rollback(
     current = current_upload(con, project_code, municipality_code, quarter)
     if current == to_upload_id:
         raise UsageError("rollback.already_current", upload_id=to_upload_id, **where)
-    new_id = ingest.next_upload_id(con)
+    new_id = kept.next_upload_id(con)
     if upload_id is not None:
         if upload_id < new_id:  # ids must keep their order: the latest change is the highest id
             raise ValueError(f"rollback #{upload_id} replayed after upload #{new_id - 1}")
@@ -189,11 +189,11 @@ def rollback(
             user_name=user.name,
             user=user,
             uploaded_at=uploaded_at,
-            upload_id=ingest.next_id(con),  # after the rejected attempts logged beside the snapshots
+            upload_id=kept.next_id(con),  # after the rejected attempts logged beside the snapshots
         )
         changes |= result.changed
     with warehouse.locked(db):
-        ingest.export_manifest(db)
+        kept.export_manifest(db)
     return result
 
 
@@ -254,7 +254,7 @@ def upload_history(con: duckdb.DuckDBPyConnection, project_code: str) -> pl.Data
     ``municipalities``: the lists an upload held (a rollback: the one it repointed); ``to_upload_id``:
     a rollback's target; ``current_for``: the municipalities whose list for the row's quarter is this one.
     """
-    con.register("rejected_log", ingest.rejected_rows(con).filter(pl.col("project_code") == project_code))
+    con.register("rejected_log", kept.rejected_rows(con).filter(pl.col("project_code") == project_code))
     try:
         return _history(con, project_code)
     finally:

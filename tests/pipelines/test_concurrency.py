@@ -59,9 +59,9 @@ with open(out, "a", encoding="utf-8") as fh:
 KILLED_MID_WRITE = """
 import sys, time
 from pathlib import Path
-from pipelines import ingest, warehouse
+from pipelines import ingest, kept, warehouse
 db, path, inside, stage = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
-meta = ingest.UploadMeta("VALPAS2", "2021Q2", "clients", path.name, ingest.sha256_of(path), "killed")
+meta = kept.UploadMeta("VALPAS2", "2021Q2", "clients", path.name, ingest.sha256_of(path), "killed")
 with warehouse.write(db) as con:
     ctx = ingest.load_context(con, "VALPAS2", "2021Q2")
     ingest.apply_upload(con, ingest.validate_upload(path, "clients", ctx), meta, None)

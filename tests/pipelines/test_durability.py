@@ -14,7 +14,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
-from pipelines import ingest, replay, users, warehouse
+from pipelines import ingest, kept, replay, users, warehouse
 from tests.pipelines.conftest import clients_csv, snapshot_state
 from tests.pipelines.test_concurrency import TIMEOUT, rows, spawn, wait_for
 from tests.pipelines.test_concurrency import children as children  # the fixture
@@ -81,8 +81,9 @@ def test_a_load_killed_at_any_step_leaves_the_old_or_the_new_state_for_the_next_
     assert snapshot_state(db) == new
     assert rows(db, "select user_name from audit.users") == [("ulla",)]
     big = ingest.sha256_of(tmp_path / "big.csv")
-    kept = sorted(p.name for p in warehouse.uploads_dir(db).iterdir())
-    assert kept == sorted([ingest.MANIFEST, f"{ingest.sha256_of(tmp_path / 'a.csv')}.clients.clients.parquet"]
+    on_disk = sorted(p.name for p in warehouse.uploads_dir(db).iterdir())
+    first = f"{ingest.sha256_of(tmp_path / 'a.csv')}.clients.clients.parquet"
+    assert on_disk == sorted([kept.MANIFEST, first]
                           + ([f"{big}.clients.clients.parquet"] if published else []))  # fmt: skip
 
 
@@ -177,10 +178,10 @@ def test_nothing_of_an_accepted_workbook_but_its_validated_cells_is_kept(db, tmp
     assert rows(db, "select count(*) from audit.uploads where status = 'accepted'") == [
         (int(result.status == "accepted"),)
     ]
-    kept = [p for p in db.parent.rglob("*") if p.is_file() and not p.is_symlink()]
-    assert not [p for p in kept if p.suffix.lower() in (".xlsx", ".csv")]
-    assert [p.name for p in kept if EMAIL.encode() in p.read_bytes()] == []
-    assert [p.name for p in kept if EMAIL.encode("utf-16-le") in p.read_bytes()] == []
+    files = [p for p in db.parent.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert not [p for p in files if p.suffix.lower() in (".xlsx", ".csv")]
+    assert [p.name for p in files if EMAIL.encode() in p.read_bytes()] == []
+    assert [p.name for p in files if EMAIL.encode("utf-16-le") in p.read_bytes()] == []
 
 
 def test_rebuild_turns_raw_files_an_older_version_kept_into_cells_and_removes_them(db, tmp_path):
@@ -188,8 +189,8 @@ def test_rebuild_turns_raw_files_an_older_version_kept_into_cells_and_removes_th
     result = load(db, path)
     before = snapshot_state(db)
     uploads = warehouse.uploads_dir(db)
-    for kept in uploads.glob("*.parquet"):  # as an older version left it: the raw file, named by its hash
-        kept.unlink()
+    for cells in uploads.glob("*.parquet"):  # as an older version left it: the raw file, named by its hash
+        cells.unlink()
     raw = uploads / f"{ingest.sha256_of(path)}.csv"
     raw.write_bytes(path.read_bytes())
     with warehouse.write(db, changes={ingest.AUDIT}) as con:
@@ -201,5 +202,5 @@ def test_rebuild_turns_raw_files_an_older_version_kept_into_cells_and_removes_th
 
     assert snapshot_state(db) == before
     assert not raw.exists()
-    assert [p.suffix for p in uploads.iterdir() if p.name != ingest.MANIFEST] == [".parquet"]
+    assert [p.suffix for p in uploads.iterdir() if p.name != kept.MANIFEST] == [".parquet"]
     assert rows(db, "select stored_file from audit.uploads") == [(f"{ingest.sha256_of(path)}.clients",)]

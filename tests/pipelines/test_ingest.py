@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines import ingest, replay, rollback, summary, warehouse
+from pipelines import ingest, kept, replay, rollback, summary, warehouse
 from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,7 +144,7 @@ def test_a_rejected_file_publishes_no_snapshot_and_its_id_is_never_reused(db, tm
         (rejected.upload_id, "rejected"),
         (1, "accepted"),
     ]
-    assert oct(stat.S_IMODE((warehouse.snapshot_dir(db) / ingest.REJECTED_LOG).stat().st_mode)) == "0o600"
+    assert oct(stat.S_IMODE((warehouse.snapshot_dir(db) / kept.REJECTED_LOG).stat().st_mode)) == "0o600"
 
 
 def test_identity_code_rejects_the_file_without_storing_or_echoing_it(db, tmp_path):
@@ -344,7 +344,7 @@ def test_every_sample_file_loads(db, sample):
 
 def test_load_gives_the_writer_connection_its_threads_back(db, tmp_path):
     path = clients_csv(tmp_path / "a.csv")
-    meta = ingest.UploadMeta("VALPAS2", "2021Q2", "clients", path.name, ingest.sha256_of(path))
+    meta = kept.UploadMeta("VALPAS2", "2021Q2", "clients", path.name, ingest.sha256_of(path))
     threads = "select current_setting('threads')"
     with warehouse.write(db) as con:
         before = con.sql(threads).fetchall()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines import ingest, preview, warehouse
+from pipelines import ingest, kept, preview, warehouse
 from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
 
 
@@ -12,7 +12,7 @@ def _validated(db, path, quarter="2021Q2"):
         ctx = ingest.load_context(con, "VALPAS2", quarter)
     finally:
         con.close()
-    meta = ingest.UploadMeta("VALPAS2", quarter, "clients", path.name, ingest.sha256_of(path))
+    meta = kept.UploadMeta("VALPAS2", quarter, "clients", path.name, ingest.sha256_of(path))
     return ingest.validate_upload(path, "clients", ctx), meta
 
 

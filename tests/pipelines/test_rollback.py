@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import cli, ingest, replay, rollback, warehouse
+from pipelines import cli, ingest, kept, replay, rollback, warehouse
 from pipelines.ingest import UsageError
 from pipelines.users import User
 from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
@@ -59,7 +59,7 @@ def marts(db: Path) -> dict[str, list[tuple]]:
 def manifest(db: Path) -> list[dict]:
     con = warehouse.connect_reader(db)  # what rebuild replays comes from the published snapshot
     try:
-        return ingest.manifest(con)
+        return kept.manifest(con)
     finally:
         con.close()
 
@@ -237,7 +237,7 @@ def test_rebuild_finds_a_rollback_target_by_its_file_in_a_manifest_without_ids(d
     load(db, clients_csv(tmp_path / "b.csv", VALID_ROWS[:2]))
     back(db, first.upload_id)
     expected = marts(db)
-    path = warehouse.uploads_dir(db) / ingest.MANIFEST  # as written before loads recorded their ids
+    path = warehouse.uploads_dir(db) / kept.MANIFEST  # as written before loads recorded their ids
     entries = manifest(db)
     db.unlink()  # the copy beside the kept cells is read only when the snapshots are lost
     shutil.rmtree(warehouse.snapshot_dir(db))
@@ -361,7 +361,7 @@ def test_a_rollback_after_a_rejected_upload_takes_a_new_id(two_uploads, tmp_path
     assert result.upload_id == rejected.upload_id + 1  # not the reject's id again
     con = warehouse.connect_reader(db)
     try:
-        history = ingest.rejected_rows(con)["upload_id"].to_list()
+        history = kept.rejected_rows(con)["upload_id"].to_list()
         ids = [r[0] for r in con.execute("select upload_id from audit.uploads").fetchall()]
     finally:
         con.close()
