@@ -53,6 +53,8 @@ ASCII_DIGITS = [str(unicodedata.decimal(d)) for d in OTHER_DIGITS]
 XML_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
 CHUNK = 1 << 20
+# Problems that reject a file for its size: nothing of it is read, so no annotated copy is made of it.
+LIMIT_CODES = frozenset({"file_too_big", "too_many_rows", "too_many_columns", "too_many_cells"})
 
 
 def read_upload(path: str | Path, kind: str, limits: Limits | None = None) -> dict[str, pl.DataFrame]:
