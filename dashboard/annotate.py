@@ -5,7 +5,9 @@ red and a problems column added after the last one; for a CSV it is an .xlsx of 
 text ("077" stays "077"), placed on the same row numbers the problem table names. Problems without a
 cell (a missing column, an empty file) go to the header row's problems cell. A cell holding an identity
 code, e-mail address or phone number is emptied in the copy, so identifying values are never sent back.
-Built in memory, never stored.
+Built in memory, never stored. A file rejected for its size (``pipelines.limits``: rows, columns, bytes)
+gets no copy: the copy would cost the server what the limits exist to avoid (a 1-million-row workbook
+took 329 s and 3.6 GB), and the problem table already says what to change.
 """
 
 from __future__ import annotations
@@ -140,8 +142,8 @@ def annotated_csv(path: Path, problems: tuple[Problem, ...], notes: Notes) -> by
 
 def annotated(path: Path, problems: tuple[Problem, ...], notes: Notes) -> bytes | None:
     """Return the annotated copy of an uploaded file as .xlsx bytes, or None when it cannot be made."""
-    if not problems:
-        return None
+    if not problems or any(p.code in read.LIMIT_CODES for p in problems):
+        return None  # a file past the reader's limits is not opened again to be copied (issue 11)
     if path.suffix.lower() in read.EXCEL_SUFFIXES:
         return annotated_xlsx(path.read_bytes(), problems, notes)
     if path.suffix.lower() in read.TEXT_SUFFIXES:

@@ -8,7 +8,11 @@ the headers as written to the canonical column names of ``pipelines.codes``.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import sys
+import unicodedata
+import zipfile
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -16,8 +20,10 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from pipelines import limits as upload_limits
 from pipelines import pii
 from pipelines.codes import FIELDS, KINDS, WORKBOOK_SHEETS, Field, normalise
+from pipelines.limits import Limits
 from pipelines.problems import Problem, RejectedFile
 
 ROW = "excel_row"  # the row number the coordinator sees in Excel: header = 1, first data row = 2
@@ -39,31 +45,49 @@ MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 DATA_CELL = re.compile(r"[-+]?\d+(?:[.,]\d+)?|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2}.*")
 # The header row of a CSV: its first line with something besides separators, quotes and blanks.
 HEADER_LINE = re.compile(rb'^[^\n]*[^;,\t" \r\n][^\n]*', re.MULTILINE)
+# Digits of other scripts (fullwidth １２, Arabic-Indic ٣) become ASCII: int() reads them so, and so do we.
+OTHER_DIGITS = [
+    chr(c) for c in range(128, sys.maxunicode + 1) if unicodedata.decimal(chr(c), None) is not None
+]
+ASCII_DIGITS = [str(unicodedata.decimal(d)) for d in OTHER_DIGITS]
+# Sheet XML, scanned before calamine sees it: <row r="..">, <c r=".." ...> (a "/>" cell holds nothing).
+XML_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
+CHUNK = 1 << 20
+# Problems that reject a file for its size: nothing of it is read, so no annotated copy is made of it.
+LIMIT_CODES = frozenset({"file_too_big", "too_many_rows", "too_many_columns", "too_many_cells"})
 
 
-def read_upload(path: str | Path, kind: str) -> dict[str, pl.DataFrame]:
-    """Read an upload into ``{kind: frame}``; a workbook gives ``{"events": ..., "attendance": ...}``."""
+def read_upload(path: str | Path, kind: str, limits: Limits | None = None) -> dict[str, pl.DataFrame]:
+    """Read an upload into ``{kind: frame}``; a workbook gives ``{"events": ..., "attendance": ...}``.
+
+    A file past one of ``limits`` (default: ``pipelines.limits.current()``) is rejected before it is read.
+    """
     if kind not in (*KINDS, "workbook"):
         raise ValueError(f"unknown upload kind {kind!r}")
+    limits = limits or upload_limits.current()
     path = Path(path)
     suffix = path.suffix.lower()
     expected = ".xlsx" if kind == "workbook" else EXPECTED_FORMATS
     is_text = suffix in TEXT_SUFFIXES and kind != "workbook"
     if not is_text and suffix not in EXCEL_SUFFIXES:
         raise _reject("unsupported_format", expected=expected, found=suffix)
+    if path.stat().st_size > limits.max_bytes:
+        raise _reject("file_too_big", limit=limits.max_bytes // 2**20)
     data = path.read_bytes()
     if not data or data.isspace():
         raise _reject("empty_file")
     if is_text:
-        sheets = {kind: (None, _read_csv(data))}
+        sheets = {kind: (None, _read_csv(data, limits))}
     elif data.startswith(ZIP):
+        _check_xlsx(data, limits)
         sheets = _read_xlsx(data, kind)
     else:  # an old .xls, a CSV or a PDF renamed .xlsx
         raise _reject("unsupported_format", expected=expected, found=suffix)
     frames, problems = {}, []
     for name, (sheet, raw) in sheets.items():
         try:
-            frames[name] = _tidy(raw, name)
+            frames[name] = _tidy(_checked(raw, limits), name)
         except RejectedFile as rejected:  # a workbook reports both its sheets at once
             problems += [replace(problem, sheet=sheet) for problem in rejected.problems]
     if problems:
@@ -118,7 +142,100 @@ def _reject(code: str, **params: object) -> RejectedFile:
     return RejectedFile([Problem(code, params=params)])
 
 
-def _read_csv(data: bytes) -> pl.DataFrame:
+def _reader_failed(exc: BaseException) -> bool:
+    """Is this a reader's failure on a bad file? A Rust panic (pyo3's PanicException) is a BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _check_xlsx(data: bytes, limits: Limits) -> None:
+    """Reject a workbook whose XML or filled area is past the limits, before calamine allocates for it.
+
+    calamine sizes a sheet by its farthest cell with content, so one far cell (XFD1048576) costs hundreds
+    of GiB. The declared ``<dimension>`` is not trusted (it may lie or be absent, and counts formatted empty
+    cells): the XML is streamed, at most ``max_xml_bytes`` of it unzipped, and every cell's place read.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if m.filename.lower().endswith((".xml", ".rels"))]
+        budget = limits.max_xml_bytes
+        for member in members:
+            with archive.open(member) as fh:
+                budget = _scan_xml(fh, budget, limits)
+    except RejectedFile:
+        raise
+    except BaseException as exc:
+        if not _reader_failed(exc):
+            raise
+        raise _reject("unreadable", expected=".xlsx") from exc
+
+
+def _scan_xml(fh, budget: int, limits: Limits) -> int:
+    """Stream one XML part; reject past the byte budget, a too long text, or cells past the limits."""
+    max_text = 4 * limits.max_cell_chars + 1024  # UTF-8 bytes of the longest cell, with its markup
+    tail, row, column, last_row, last_column, sheet = b"", 0, 0, 0, 0, None
+    while chunk := fh.read(CHUNK):
+        budget -= len(chunk)
+        if budget < 0:
+            raise _reject("file_too_big", limit=limits.max_bytes // 2**20)
+        text = tail + chunk
+        cut = text.rfind(b">") + 1
+        text, tail = text[:cut], text[cut:]
+        if len(tail) > max_text or (text and max(map(len, text.split(b"<"))) > max_text):
+            raise _reject("cell_too_long", limit=limits.max_cell_chars)
+        if sheet is None:
+            sheet = b"worksheet" in text[:4096]
+        if not sheet:
+            continue
+        for tag, attributes in XML_TAG.findall(text):
+            ref = REF.search(attributes)
+            if tag == b"row":
+                row, column = (int(ref.group(2)) if ref and ref.group(2) else row + 1), 0
+                continue
+            column = _column_index(ref.group(1)) if ref and ref.group(1) else column + 1
+            row = int(ref.group(2)) if ref and ref.group(2) else row
+            if not attributes.endswith(b"/"):  # a cell with content (a formatted empty one is "/>")
+                last_row, last_column = max(last_row, row), max(last_column, column)
+        if last_column > limits.max_columns:
+            raise _reject("too_many_columns", limit=limits.max_columns)
+        if last_row > limits.max_rows + 1:
+            raise _reject("too_many_rows", limit=limits.max_rows)
+        if last_row * last_column > limits.max_cells:
+            raise _reject("too_many_cells", limit=limits.max_cells)
+    return budget
+
+
+def _column_index(letters: bytes) -> int:
+    """Return the 1-based index of an Excel column: A -> 1, XFD -> 16384."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ch - 64
+    return index
+
+
+def _checked(raw: pl.DataFrame, limits: Limits) -> pl.DataFrame:
+    """Reject a read sheet past the row, column or cell-length limits; make other scripts' digits ASCII."""
+    cells = [c for c in raw.columns if c != ROW]
+    if len(cells) > limits.max_columns:
+        raise _reject("too_many_columns", limit=limits.max_columns)
+    if raw.height > limits.max_rows + 1:
+        raise _reject("too_many_rows", limit=limits.max_rows)
+    if not cells:
+        return raw
+    long = raw.select(ROW, *(pl.col(c).str.len_chars() > limits.max_cell_chars for c in cells))
+    long = long.filter(pl.any_horizontal(pl.col(cells)))
+    if long.height:
+        raise RejectedFile(
+            [
+                Problem("cell_too_long", row=row[ROW], column=c, params={"limit": limits.max_cell_chars})
+                for row in long.head(100).iter_rows(named=True)
+                for c in cells
+                if row[c]
+            ]
+        )
+    return raw.with_columns(pl.col(cells).str.replace_many(OTHER_DIGITS, ASCII_DIGITS))
+
+
+def _read_csv(data: bytes, limits: Limits) -> pl.DataFrame:
     """Parse CSV bytes into text columns named by Excel column letter, numbered from row 1."""
     utf8 = _to_utf8(data)
     if utf8 is None:
@@ -129,14 +246,19 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     header = found.group() if found else b""
     unquoted = re.sub(rb'"[^"]*"', b"", header)  # a quoted header may contain any separator
     separator = max(SEPARATORS, key=lambda s: unquoted.count(s.encode()))
+    if header.count(separator.encode()) + 1 > limits.max_columns:  # before any work per column
+        raise _reject("too_many_columns", limit=limits.max_columns)
     # Enough columns for the widest line, so a ragged row is padded instead of failing the read. A file
     # is nearly always as wide as its header, so that is tried first; a wider row makes polars raise.
     try:
         raw = _parse(utf8, separator, header.count(separator.encode()) + 1)
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+        width = _widest_line(utf8, separator)
+        if width > limits.max_columns:
+            raise _reject("too_many_columns", limit=limits.max_columns) from None
         try:
-            raw = _parse(utf8, separator, _widest_line(utf8, separator))
-        except pl.exceptions.PolarsError as exc:
+            raw = _parse(utf8, separator, width)
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
             raise _reject("unreadable", expected=EXPECTED_FORMATS) from exc
     return raw
 
@@ -183,7 +305,9 @@ def _read_xlsx(data: bytes, kind: str) -> dict[str, tuple[str | None, pl.DataFra
     """Read the sheets an upload needs from xlsx bytes: ``{kind: (sheet name of a workbook, cells)}``."""
     try:
         reader = fastexcel.read_excel(data)
-    except Exception as exc:  # calamine raises its own errors for corrupt files; none may escape
+    except BaseException as exc:  # calamine raises its own errors for corrupt files, or panics
+        if not _reader_failed(exc):
+            raise
         raise _reject("unreadable", expected=".xlsx") from exc
     if any(pii.names_personal_data(name) for name in reader.sheet_names):  # it would be echoed back
         raise _reject("sheet_name_personal")
@@ -205,7 +329,9 @@ def _load_sheet(reader: fastexcel.ExcelReader, sheet: int | str) -> pl.DataFrame
         loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
         raw = loaded.to_polars()
         letters = [_letter(c.absolute_index) for c in loaded.available_columns()]
-    except Exception as exc:  # as above: a corrupt sheet is the coordinator's problem, not a traceback
+    except BaseException as exc:  # as above: a corrupt sheet is the coordinator's problem, not a traceback
+        if not _reader_failed(exc):
+            raise
         raise _reject("unreadable", expected=".xlsx") from exc
     raw.columns = letters
     return raw.with_columns(pl.all().str.replace(MIDNIGHT, "${1}")).with_row_index(ROW, offset=1)

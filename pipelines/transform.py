@@ -175,7 +175,7 @@ def parse_attendance(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         *_with_raw(frame, [f.name for f in codes.ATTENDANCE_FIELDS]),
         pl.col("event_id").str.strip_chars(),
         coded("sector", codes.SECTOR).alias("sector"),
-        pl.when(count.str.contains(r"^\d{1,7}$")).then(count.cast(pl.Int32)).alias("n_participants"),
+        pl.when(count.str.contains(r"^[0-9]{1,7}$")).then(count.cast(pl.Int32)).alias("n_participants"),
     )
 
 
