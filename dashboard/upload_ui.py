@@ -104,14 +104,14 @@ def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
     """Draw step 2: check the file (once per file and choices) with a status; return the outcome."""
     key, ss = choice.key(user, tr), st.session_state
     cached = ss[CHECKED][1] if CHECKED in ss and ss[CHECKED][0] == key else None
-    with st.status(tr.t("upload.checking", file=choice.file_name), expanded=False) as status:
+    with st.status(tr.t("upload.checking", file=ui.plain(choice.file_name)), expanded=False) as status:
         try:
             checked = cached or upload.check(
                 choice.data, choice.file_name, project=choice.project, quarter=choice.quarter,
                 kind=choice.kind, user=user, lang=tr.lang,
             )  # fmt: skip
         except UsageError as err:
-            status.update(label=tr.t(err.key, **err.params), state="error")
+            status.update(label=tr.t(err.key, **ui.plain_values(err.params)), state="error")
             return None
         except Exception:  # a sentence, never a traceback; nothing was stored
             LOG.exception("checking an upload failed")
@@ -211,7 +211,7 @@ def confirm(checked: upload.Checked, choice: Choice, user: User, tr: I18n) -> No
                 kind=checked.kind, user=user, on_wait=waiting,
             )  # fmt: skip
         except UsageError as err:
-            status.update(label=tr.t(err.key, **err.params), state="error")
+            status.update(label=tr.t(err.key, **ui.plain_values(err.params)), state="error")
             return
         except Exception:  # the writer rolled back: the warehouse is unchanged
             LOG.exception("saving an upload failed")
@@ -232,7 +232,7 @@ def last_result(tr: I18n) -> None:
     result, file_name, project, waited = done
     if waited:
         st.info(tr.t("upload.waited"), icon=":material/hourglass_bottom:")
-    values = {"file": file_name, "rows": result.n_rows, "upload_id": result.upload_id}
+    values = {"file": ui.plain(file_name), "rows": result.n_rows, "upload_id": result.upload_id}
     municipalities = _names(result.municipalities, project, tr)
     if result.status == "accepted":
         st.success(
