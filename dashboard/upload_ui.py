@@ -26,6 +26,7 @@ LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = ("n_clients", "n_progressed", "n_coaches", "n_professional_participations")
 WRAP_ROWS = 50  # up to this many problems show as a static table whose long messages wrap
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"  # valid files to start one's own from
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,22 @@ def preferred(codes: list[str]) -> int:
 def _names(codes, project: str, tr: I18n) -> str:
     names = municipality_names(project, tr)
     return ", ".join(names.get(c, c) for c in codes) or "–"
+
+
+def samples(tr: I18n) -> None:
+    """Offer the sample files as downloads (a server's folder name means nothing to a coordinator)."""
+    files = sorted(p for p in SAMPLES.glob("*") if p.suffix in (".csv", ".xlsx"))
+    if not files:
+        return
+    with st.expander(tr.t("upload.samples"), icon=":material/download:"):
+        st.caption(tr.t("upload.samples_help"))
+        for path in files:
+            mime = XLSX if path.suffix == ".xlsx" else "text/csv"
+            label = tr.t(f"upload.sample.{path.stem}")
+            st.download_button(
+                f"{label} ({path.name})", path.read_bytes(), file_name=path.name, mime=mime,
+                key=f"sample_{path.stem}", icon=":material/description:", on_click="ignore",
+            )  # fmt: skip
 
 
 def choose(user: User, tr: I18n) -> Choice | None:
