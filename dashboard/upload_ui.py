@@ -80,6 +80,26 @@ def samples(tr: I18n) -> None:
             )  # fmt: skip
 
 
+# Streamlit writes its own English "Upload" and "20MB per file" in the drop area whatever the language:
+# hide them and draw ours, with the real limit, as generated content (which the button's name reads too).
+BOX_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "%s"; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "%s"; }
+</style>"""
+
+
+def _css_string(text: str) -> str:
+    return "".join(c if c.isalnum() or c in " .,()" else f"\\{ord(c):06x}" for c in text)
+
+
+def upload_box_css(tr: I18n) -> str:
+    """Return the style that puts the drop area's button and instructions in the reader's language."""
+    button, instructions = tr.t("upload.box_button"), tr.t("upload.box_instructions", mb=upload.MAX_UPLOAD_MB)
+    return BOX_CSS % (_css_string(button), _css_string(instructions))
+
+
 def choose(user: User, tr: I18n) -> Choice | None:
     """Draw step 1 (project, quarter, kind, file); return the choice once a file is dropped."""
     projects = upload.upload_projects(user, db.query("projects"))
@@ -102,6 +122,7 @@ def choose(user: User, tr: I18n) -> Choice | None:
     kind = right.selectbox(
         tr.t("upload.kind"), upload.KINDS, format_func=lambda k: tr.t(f"upload.kinds.{k}"), key="upload_kind"
     )
+    st.html(upload_box_css(tr))
     file = st.file_uploader(
         tr.t("upload.file", mb=upload.MAX_UPLOAD_MB),
         key=f"upload_file_{st.session_state.get(ROUND, 0)}",

@@ -67,6 +67,15 @@ def test_the_sample_files_are_downloads_not_a_server_path(app, upload_db, lang: 
     assert len(offered) == 6
 
 
+@pytest.mark.parametrize(("lang", "words"), [("fi", "enintään 20 Mt"), ("sv", "högst 20 MB")])
+def test_the_upload_box_is_drawn_in_the_readers_language(app, upload_db, lang: str, words: str) -> None:
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
+    at.segmented_control(key="w_lang").set_value(lang).run()
+    styles = [h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body]
+    assert len(styles) == 1 and words in styles[0]
+    assert f"{upload_helpers.MAX_UPLOAD_MB} " in styles[0]  # the limit is the setting's, not a copy of it
+
+
 def test_rows_outside_the_scope_reject_the_file_and_are_listed(app, upload_db) -> None:
     before = audit(upload_db)
     at = signed_in(app, upload_db, "anna", "views/upload.py")
