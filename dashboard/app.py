@@ -81,7 +81,7 @@ st.set_page_config(page_title=f"{page.title} · {tr.t('app.title')}")
 if is_demo() and presenting is None:  # a slide says so in its footer
     st.info(tr.t("app.demo_notice"), icon=":material/science:")
 for r in replaced:
-    st.warning(tr.t("app.invalid_param", param=r.param, value=r.value), icon=":material/link_off:")
+    st.warning(tr.t("app.invalid_param", param=r.param, value=ui.plain(r.value)), icon=":material/link_off:")
 ui.set_view(view)
 with st.sidebar:
     auth.sidebar(user, tr)

@@ -179,16 +179,25 @@ def translator() -> I18n:
     return view.tr if view is not None else I18n(st.query_params.get("lang", "fi"))
 
 
+def _municipality_names(project: str, tr: I18n) -> dict[str, str]:
+    table = db.query("project_municipalities", project=project)
+    return dict(zip(table["municipality_code"], table[tr.municipality_name_col()], strict=True))
+
+
 def describe(user: User, tr: I18n) -> str:
-    """Say who is signed in: name, role and, for a coordinator, the projects and municipalities."""
+    """Say who is signed in: name, role and, for a coordinator, the projects and municipalities by name."""
     role = tr.t(f"signin.role.{user.role}")
     if user.role != "coordinator":
-        return tr.t("signin.who", user=user.name, role=role)
+        return tr.t("signin.who", user=ui.plain(user.name), role=role)
     scopes: dict[str, list[str]] = {}
+    projects = db.query("projects")
+    project_names = dict(zip(projects["project_code"], projects["name"], strict=True))
     for project, municipality in sorted(user.scopes, key=lambda s: (s[0], s[1] or "")):
-        scopes.setdefault(project, []).append(municipality or tr.t("signin.whole_project"))
+        names = _municipality_names(project, tr) if project in project_names else {}
+        shown = names.get(municipality, municipality) if municipality else tr.t("signin.whole_project")
+        scopes.setdefault(project_names.get(project, project), []).append(shown)
     scope = "; ".join(f"{p}: {', '.join(m)}" for p, m in scopes.items())
-    return tr.t("signin.who_scoped", user=user.name, role=role, scope=scope)
+    return tr.t("signin.who_scoped", user=ui.plain(user.name), role=role, scope=scope)
 
 
 def password_form(tr: I18n) -> None:
@@ -220,7 +229,7 @@ def oidc_form(tr: I18n) -> None:
             except StreamlitAuthError:  # Authlib missing or an incomplete [auth] section: say so, no trace
                 st.error(tr.t("signin.oidc_failed"), icon=":material/error:")
         return
-    st.warning(tr.t("signin.no_account", identity=identity), icon=":material/person_off:")
+    st.warning(tr.t("signin.no_account", identity=ui.plain(identity)), icon=":material/person_off:")
     if st.button(tr.t("signin.sign_out")):
         sign_out()
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from dashboard import db
+from dashboard import db, i18n
 from dashboard.builders import View
 from dashboard.builders.about import is_demo
 from dashboard.builders.common import places
 
-TIMEZONE = ZoneInfo("Europe/Helsinki")  # the projects report in Finnish time
+TIMEZONE = i18n.TIMEZONE  # the projects report in Finnish time
 
 
 @dataclass(frozen=True)
@@ -98,5 +97,5 @@ def stamp(view: View, with_range: bool = False, now: datetime | None = None) -> 
         filters=filter_text(view, with_range),
         data_date=data_date(view),
         source=source(view),
-        exported_at=tr.t("export.exported_at", at=tr.datetime(now.replace(tzinfo=None))),
+        exported_at=tr.t("export.exported_at", at=tr.datetime(now)),
     )

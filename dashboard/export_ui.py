@@ -33,7 +33,7 @@ def _stamp(view: View) -> export_stamp.Stamp:
 
 def _now(stamp: export_stamp.Stamp, view: View) -> export_stamp.Stamp:
     """Return the stamp with the time of the click (the rerun that drew the button may be older)."""
-    now = datetime.now(export_stamp.TIMEZONE).replace(tzinfo=None)
+    now = datetime.now(export_stamp.TIMEZONE)
     return replace(stamp, exported_at=view.tr.t("export.exported_at", at=view.tr.datetime(now)))
 
 

@@ -115,7 +115,8 @@ def rollback_form(project: str, rows: pl.DataFrame, user: User, tr: I18n) -> Non
     if not state.may_roll_back:
         uploader = state.latest["user_name"] if state.latest else "–"
         st.info(
-            tr.t("rollback.not_allowed", user=user.name, uploader=uploader, **where), icon=":material/lock:"
+            tr.t("rollback.not_allowed", user=ui.plain(user.name), uploader=ui.plain(uploader), **where),
+            icon=":material/lock:",
         )
         return
     if not state.targets:
@@ -154,7 +155,7 @@ def _confirm(request: tuple[str, str, str, int], where: dict, user: User, tr: I1
             text = tr.t("rollback.done", **done, **where)
             st.session_state[DONE] = ("success", text)
         except UsageError as err:
-            st.session_state[DONE] = ("error", tr.t(err.key, **err.params))
+            st.session_state[DONE] = ("error", tr.t(err.key, **ui.plain_values(err.params)))
         except Exception:  # the writer rolled back: nothing changed
             LOG.exception("rollback failed")
             st.session_state[DONE] = ("error", tr.t("uploadhistory.failed"))

@@ -8,12 +8,13 @@ The table is the union of ``pipelines/locales`` and ``dashboard/locales`` (one T
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
 from dashboard import privacy
@@ -25,6 +26,8 @@ BABEL_LOCALE = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 DATE_FORMAT = {"fi": "short", "sv": "medium", "en": "medium"}  # 31.7.2023, 31 juli 2023, 31 Jul 2023
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}  # each in its own language
 NOT_AVAILABLE = "–"
+# Every time on screen and in an export is Finnish time, labelled; the warehouse stores UTC without a zone.
+TIMEZONE = ZoneInfo("Europe/Helsinki")
 # Finnish and Swedish group thousands with a thin space that never breaks a number (SFS 4175: "1 259");
 # Babel's CLDR data uses a full no-break space, so the formatted text has it swapped.
 BABEL_GROUP, THIN_GROUP = "\u00a0", "\u202f"
@@ -111,10 +114,12 @@ class I18n:
         return format_date(d, DATE_FORMAT[self.lang], locale=self.locale)
 
     def datetime(self, d: datetime | None) -> str:
-        """Format an upload time (date and minutes)."""
+        """Format a time in Finnish time, labelled so ("31.7.2023 klo 22.00 (Suomen aika)"); naive is UTC."""
         if d is None:
             return NOT_AVAILABLE
-        return format_datetime(d, "short", locale=self.locale)
+        local = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(TIMEZONE)
+        at = format_time(local, "short", tzinfo=TIMEZONE, locale=self.locale)
+        return self.t("common.finnish_time", date=self.date(local), time=at)
 
     def municipality_name_col(self) -> str:
         """Return the reference column with municipality names in this language (English uses Finnish)."""

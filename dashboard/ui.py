@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +16,27 @@ from dashboard.i18n import I18n
 
 VIEW = "_view"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+
+
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark; escaped, none of them starts a link,
+# an image, HTML, a colour directive (":red[...]") or LaTeX ("$...$"). Autolinks ("https://", "www.",
+# "a@b.fi"), emoji and icon shortcodes (":material/x:") are found in the text after the escapes are gone,
+# so an invisible word joiner (U+2060) after each ":", before each "@" and inside "www." breaks them.
+_MARKDOWN_ACTIVE = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029]+")
+JOINER = "\u2060"
+_FOUND_IN_TEXT = re.compile(r"(?<=:)|(?=\\@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+
+
+def plain(value: object) -> str:
+    """Return untrusted text (a link value, a title, a file or account name) as Markdown shown as written."""
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    return _FOUND_IN_TEXT.sub(JOINER, escaped)
+
+
+def plain_values(values: Mapping[str, object]) -> dict[str, object]:
+    """Return a message's values with their text made plain (numbers stay numbers, for their formats)."""
+    return {k: plain(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
 def set_view(view: View) -> None:
@@ -119,7 +141,7 @@ def built(
     ratio: tuple[int, int] = (3, 2),
 ) -> None:
     """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
-    st.header(b.title)
+    st.header(plain(b.title))  # a title may hold an uploaded event title
     if b.figure is None:
         table(b, tr, key=f"{key}_table")
         if b.caption:

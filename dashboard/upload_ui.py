@@ -27,6 +27,7 @@ LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = ("n_clients", "n_progressed", "n_coaches", "n_professional_participations")
 WRAP_ROWS = 50  # up to this many problems show as a static table whose long messages wrap
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"  # valid files to start one's own from
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,42 @@ def _names(codes, project: str, tr: I18n) -> str:
     return ", ".join(names.get(c, c) for c in codes) or "–"
 
 
+def samples(tr: I18n) -> None:
+    """Offer the sample files as downloads (a server's folder name means nothing to a coordinator)."""
+    files = sorted(p for p in SAMPLES.glob("*") if p.suffix in (".csv", ".xlsx"))
+    if not files:
+        return
+    with st.expander(tr.t("upload.samples"), icon=":material/download:"):
+        st.caption(tr.t("upload.samples_help"))
+        for path in files:
+            mime = XLSX if path.suffix == ".xlsx" else "text/csv"
+            label = tr.t(f"upload.sample.{path.stem}")
+            st.download_button(
+                f"{label} ({path.name})", path.read_bytes(), file_name=path.name, mime=mime,
+                key=f"sample_{path.stem}", icon=":material/description:", on_click="ignore",
+            )  # fmt: skip
+
+
+# Streamlit writes its own English "Upload" and "20MB per file" in the drop area whatever the language:
+# hide them and draw ours, with the real limit, as generated content (which the button's name reads too).
+BOX_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "%s"; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "%s"; }
+</style>"""
+
+
+def _css_string(text: str) -> str:
+    return "".join(c if c.isalnum() or c in " .,()" else f"\\{ord(c):06x}" for c in text)
+
+
+def upload_box_css(tr: I18n) -> str:
+    """Return the style that puts the drop area's button and instructions in the reader's language."""
+    button, instructions = tr.t("upload.box_button"), tr.t("upload.box_instructions", mb=upload.MAX_UPLOAD_MB)
+    return BOX_CSS % (_css_string(button), _css_string(instructions))
+
+
 def choose(user: User, tr: I18n) -> Choice | None:
     """Draw step 1 (project, quarter, kind, file); return the choice once a file is dropped."""
     projects = upload.upload_projects(user, db.query("projects"))
@@ -86,6 +123,7 @@ def choose(user: User, tr: I18n) -> Choice | None:
     kind = right.selectbox(
         tr.t("upload.kind"), upload.KINDS, format_func=lambda k: tr.t(f"upload.kinds.{k}"), key="upload_kind"
     )
+    st.html(upload_box_css(tr))
     file = st.file_uploader(
         tr.t("upload.file", mb=upload.MAX_UPLOAD_MB),
         key=f"upload_file_{st.session_state.get(ROUND, 0)}",
@@ -105,7 +143,7 @@ def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
     """Draw step 2: check the file (once per file and choices) with a status; return the outcome."""
     key, ss = choice.key(user, tr), st.session_state
     cached = ss[CHECKED][1] if CHECKED in ss and ss[CHECKED][0] == key else None
-    shown = ingest.shown_file_name(choice.file_name, tr.lang)  # a name holding personal data is not echoed
+    shown = ui.plain(ingest.shown_file_name(choice.file_name, tr.lang))  # personal data: not echoed
     with st.status(tr.t("upload.checking", file=shown), expanded=False) as status:
         try:
             checked = cached or upload.check(
@@ -113,7 +151,7 @@ def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
                 kind=choice.kind, user=user, lang=tr.lang,
             )  # fmt: skip
         except UsageError as err:
-            status.update(label=tr.t(err.key, **err.params), state="error")
+            status.update(label=tr.t(err.key, **ui.plain_values(err.params)), state="error")
             return None
         except Exception:  # a sentence, never a traceback; nothing was stored
             LOG.exception("checking an upload failed")
@@ -219,7 +257,7 @@ def confirm(checked: upload.Checked, choice: Choice, user: User, tr: I18n) -> No
                 kind=checked.kind, user=user, on_wait=waiting,
             )  # fmt: skip
         except UsageError as err:
-            status.update(label=tr.t(err.key, **err.params), state="error")
+            status.update(label=tr.t(err.key, **ui.plain_values(err.params)), state="error")
             return
         except Exception:  # the writer rolled back: the warehouse is unchanged
             LOG.exception("saving an upload failed")
@@ -241,7 +279,7 @@ def last_result(tr: I18n) -> None:
     if waited:
         st.info(tr.t("upload.waited"), icon=":material/hourglass_bottom:")
     values = {
-        "file": ingest.shown_file_name(file_name, tr.lang),
+        "file": ui.plain(ingest.shown_file_name(file_name, tr.lang)),
         "rows": result.n_rows,
         "upload_id": result.upload_id,
     }

@@ -11,6 +11,7 @@ if not auth.may_upload(user):
     st.warning(tr.t("upload.sign_in_first"), icon=":material/lock:")
 else:
     st.caption(tr.t("upload.intro"))
+    upload_ui.samples(tr)
     upload_ui.last_result(tr)
     choice = upload_ui.choose(user, tr)
     checked = upload_ui.check(choice, user, tr) if choice is not None else None

@@ -18,9 +18,10 @@ from dashboard import export_images, export_slides
 from dashboard.builders import municipalities, overview
 from dashboard.export import summary
 from dashboard.export_stamp import stamp
+from dashboard.i18n import TIMEZONE
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 12, 1, 12, 0)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=TIMEZONE)  # noon in Finland
 SPACES = re.compile(r"[\u00a0\u202f ]+")
 
 
@@ -41,7 +42,7 @@ def test_stamp_states_every_filter_by_name(warehouse, make_view) -> None:
     )
     assert s.data_date == "Tilanne 30.9.2023 (2023Q3)"
     assert s.source.startswith("Lähde: VALPAS 2 -hankkeen") and "Esittelyaineisto" in s.source
-    assert s.exported_at == "Viety 1.12.2026 12.00"
+    assert s.exported_at == "Viety 1.12.2026 klo 12.00 (Suomen aika)"
 
 
 def test_stamp_follows_the_language_and_the_range(warehouse, make_view) -> None:
@@ -96,7 +97,9 @@ def test_deck_numbers_are_the_pages_numbers(view) -> None:
         assert label in first and main in first and (not share or f"({share}" in first)
     assert overview.summary(view) in first
     assert all("Rajaukset: Hanke: VALPAS 2 · Vuosineljännes: 2023Q3" in s for s in slides)
-    assert all("Tilanne 30.9.2023 (2023Q3)" in s and "Viety 1.12.2026 12.00" in s for s in slides)
+    assert all(
+        "Tilanne 30.9.2023 (2023Q3)" in s and "Viety 1.12.2026 klo 12.00 (Suomen aika)" in s for s in slides
+    )
     assert "EECO02" in slides[4] and "70" in slides[4]
     esf = export_slides.slides(view)[4].built.text_table(view.tr)
     assert esf["Osuus"].to_list()[0] in slides[4]

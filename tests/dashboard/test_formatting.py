@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -69,3 +69,17 @@ def test_plotly_separators() -> None:
 )
 def test_finnish_elative_after_a_numeral(n: int, ending: str) -> None:
     assert fi_elative(n) == ending
+
+
+@pytest.mark.parametrize(
+    ("lang", "utc", "shown"),
+    [
+        ("fi", datetime(2023, 7, 31, 19, 0), "31.7.2023 klo 22.00 (Suomen aika)"),  # summer: UTC+3
+        ("fi", datetime(2023, 1, 10, 18, 5), "10.1.2023 klo 20.05 (Suomen aika)"),  # winter: UTC+2
+        ("sv", datetime(2023, 7, 31, 19, 0), "31 juli 2023 kl. 22.00 (finsk tid)"),
+        ("en", datetime(2023, 7, 31, 21, 30), "1 Aug 2023, 00:30 (Finnish time)"),  # the next day there
+        ("fi", datetime(2023, 7, 31, 19, 0, tzinfo=UTC), "31.7.2023 klo 22.00 (Suomen aika)"),
+    ],
+)
+def test_times_are_finnish_time_and_say_so(lang: str, utc: datetime, shown: str) -> None:
+    assert I18n(lang).datetime(utc) == shown

@@ -52,6 +52,31 @@ def test_the_form_offers_only_the_coordinators_scope(app, upload_db) -> None:
     assert len(admin.selectbox(key="upload_project").options) == 4  # an admin uploads for every project
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("fi", "Esimerkkitiedostot"), ("sv", "Exempelfiler")])
+def test_the_sample_files_are_downloads_not_a_server_path(app, upload_db, lang: str, heading: str) -> None:
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
+    at.segmented_control(key="w_lang").set_value(lang).run()
+    assert not any("data/samples" in c.value for c in at.caption)
+    assert heading in [e.label for e in at.expander]
+    samples = [
+        b.proto
+        for b in at.get("download_button")
+        if b.proto.id.endswith(tuple(f"-sample_{p.stem}" for p in SAMPLES.iterdir()))
+    ]
+    offered = {b.label.rsplit(" (", 1)[1].rstrip(")") for b in samples}
+    assert offered == {p.name for p in SAMPLES.iterdir() if p.suffix in (".csv", ".xlsx")}
+    assert len(offered) == 6
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fi", "enintään 20 Mt"), ("sv", "högst 20 MB")])
+def test_the_upload_box_is_drawn_in_the_readers_language(app, upload_db, lang: str, words: str) -> None:
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
+    at.segmented_control(key="w_lang").set_value(lang).run()
+    styles = [h.proto.body for h in at.get("html") if "stFileUploaderDropzone" in h.proto.body]
+    assert len(styles) == 1 and words in styles[0]
+    assert f"{upload_helpers.MAX_UPLOAD_MB} " in styles[0]  # the limit is the setting's, not a copy of it
+
+
 def test_rows_outside_the_scope_reject_the_file_and_are_listed(app, upload_db) -> None:
     before = audit(upload_db)
     at = signed_in(app, upload_db, "anna", "views/upload.py")
@@ -63,7 +88,8 @@ def test_rows_outside_the_scope_reject_the_file_and_are_listed(app, upload_db) -
     rows = {(r.Rivi, r.Sarake, r.Arvo): r.Ongelma for r in problems.itertuples()}
     assert rows[(3, "kunta", "Posio")].startswith("Asiakaslista on yhden kunnan lista")
     assert (4, "aloituspäivä", "31.2.2021") in rows and (5, "tilanne_alussa", "lomalla") in rows
-    assert at.get("download_button")[0].proto.label.startswith("Lataa tiedosto, jossa ongelmat")
+    annotated = [b.proto.label for b in at.get("download_button") if "-sample_" not in b.proto.id]
+    assert annotated[0].startswith("Lataa tiedosto, jossa ongelmat")
     assert "upload_confirm" not in [b.key for b in at.button]
     assert audit(upload_db) == before, "checking a file writes nothing"
 
@@ -92,7 +118,8 @@ def test_a_valid_file_shows_the_preview_then_confirm_commits_it(app, upload_db) 
     assert len(audit(upload_db)) == 74, "the preview wrote nothing"
     at.button(key="upload_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.success[0].value.startswith("Tallennettu: kittila_2023Q3.csv, 23 riviä (Kittilä); lataus #")
+    accepted = "Tallennettu: kittila\\_2023Q3\\.csv, 23 riviä (Kittilä); lataus #"  # the name as written
+    assert at.success[0].value.startswith(accepted)
     _, user, status, n_rows, _ = audit(upload_db)[-1]
     assert (user, status, n_rows) == ("anna", "accepted", 23)
     assert not at.file_uploader[0].value, "a fresh uploader after the commit"
