@@ -75,8 +75,8 @@ def _set_widgets(f: filters.Filters, range_page: bool) -> None:
             continue
         value = getattr(f, name)
         ss[key] = ALL if value is None else value
-    if range_page:
-        ss[RANGE] = (f.quarter_from, f.quarter)
+    if range_page and ss.get(RANGE) != (f.quarter_from, f.quarter):  # set only when it differs: a
+        ss[RANGE] = (f.quarter_from, f.quarter)  # value set through session state and `value=` logs a warning
 
 
 def _draw(
@@ -109,7 +109,10 @@ def _draw(
         key=WIDGET["municipality"],
     )
     if choices.quarters and range_page:
-        st.select_slider(tr.t("filters.quarter_range"), choices.quarters, key=RANGE)
+        # `value=` must be a range: Streamlit reads a moved handle as a range only when the default is one
+        # (without it, each drag came back as one quarter, was dropped, and the range snapped back)
+        span = (choices.quarters[0], choices.quarters[-1])
+        st.select_slider(tr.t("filters.quarter_range"), choices.quarters, value=span, key=RANGE)
     elif choices.quarters:
         st.select_slider(tr.t("filters.quarter"), choices.quarters, key=WIDGET["quarter"])
     ages = {a: tr.label("age_group", a) for a in filters.AGE_GROUPS}

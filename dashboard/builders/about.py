@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from dashboard import db, figures
@@ -38,6 +40,20 @@ def is_demo() -> bool:
     info = db.query("warehouse_info")
     values = dict(zip(info["key"].to_list(), info["value"].to_list(), strict=True))
     return values.get("is_demo", "").strip().lower() == "true"
+
+
+def source_key(source: str) -> str:
+    """Return the translation key of a source document named in the reference data."""
+    ascii_name = source.lower().translate(str.maketrans("äöå", "aoa"))
+    return "about.source_name." + "_".join(re.findall(r"[a-z0-9]+", ascii_name))
+
+
+def source_name(tr: I18n, source: str) -> str:
+    """Name a source document in the reader's language (a source without a translation keeps its name)."""
+    try:
+        return tr.t(source_key(source))
+    except KeyError:
+        return source
 
 
 def figure_label(tr: I18n, figure: str) -> str:
@@ -154,7 +170,7 @@ def reconciliation(view: View) -> Built:
             ],
             pl.String,
         ),
-        pl.Series("source", [sources[f] for f in table["figure"]], pl.String),
+        pl.Series("source", [source_name(tr, sources[f]) for f in table["figure"]], pl.String),
     ).sort(pl.col("matches").fill_null(True), "figure")
     columns = {
         "label": Column(tr.t("about.figure")),
@@ -182,5 +198,5 @@ def published_metrics(view: View) -> tuple[list[Metric], str]:
         for f, v in published.select("figure", "value").iter_rows()
         if "." not in f
     ]
-    sources = ", ".join(sorted(set(published["source"].to_list())))
+    sources = ", ".join(sorted({source_name(tr, s) for s in published["source"].to_list()}))
     return metrics, sources

@@ -175,3 +175,22 @@ def test_missing_warehouse_is_explained(app, tmp_path: Path) -> None:
     at = app(tmp_path / "nowhere.duckdb")
     assert not at.exception
     assert "make demo" in at.error[0].value
+
+
+def test_moving_the_quarter_range_keeps_it(app, warehouse: Path) -> None:
+    at = app(warehouse, "views/participations.py")
+    first = at.select_slider(key="w_range").value
+    at.select_slider(key="w_range").set_value(("2021Q1", "2022Q4")).run()
+    assert first != ("2021Q1", "2022Q4")
+    assert at.select_slider(key="w_range").value == ("2021Q1", "2022Q4")
+    assert at.query_params["from"] == "2021Q1" and at.query_params["quarter"] == "2022Q4"
+    at.run()  # a second rerun (as the browser's URL write makes) keeps it too
+    assert at.select_slider(key="w_range").value == ("2021Q1", "2022Q4")
+
+
+@pytest.mark.parametrize(("lang", "source"), [("fi", "loppuraportin tiivistelmä"), ("sv", "Sammanfattning")])
+def test_the_source_document_is_named_in_the_readers_language(app, warehouse: Path, lang, source) -> None:
+    at = app(warehouse, "views/about.py", lang=lang)
+    shown = cells(at)
+    assert any(source in c for c in shown), "the source column is translated"
+    assert "VALPAS 2 final report summary" not in shown

@@ -100,3 +100,18 @@ def test_translator_reads_the_union_in_each_language(lang: str, expected: str) -
 
 def test_unknown_language_falls_back_to_finnish() -> None:
     assert I18n("de").lang == "fi"
+
+
+def test_every_published_source_has_a_translation() -> None:
+    import csv
+
+    from dashboard.builders.about import source_key
+    from dashboard.i18n import I18n
+
+    path = Path(__file__).resolve().parents[2] / "data" / "reference" / "published_figures.csv"
+    with path.open(encoding="utf-8") as f:
+        sources = {row["source"] for row in csv.DictReader(f)}
+    assert sources
+    for lang in ("fi", "sv", "en"):
+        for source in sources:
+            assert I18n(lang).t(source_key(source)), (lang, source)
