@@ -7,7 +7,7 @@ DB ?= data/warehouse.duckdb
 STAMP := $(VENV)/.install-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run demo test test-fast test-browser lint format bench clean
+.PHONY: help install browser run demo test test-fast test-browser lint format bench audit clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ format: $(STAMP) ## Format the code with ruff
 
 bench: $(STAMP) ## Run the benchmarks (ingest and pages), printing ratios against in-run baselines
 	$(BIN)/python -m benchmarks
+
+audit: $(STAMP) ## The full privacy audit: random tables up to 6 x 10 attacked with SCIP (minutes)
+	PRIVACY_AUDIT=full $(BIN)/python -m pytest -q -m slow tests/privacy/test_audit.py
 
 clean: ## Remove the virtual environment and generated warehouses
 	rm -rf $(VENV) data/warehouse.duckdb* data/warehouse.d data/uploads
