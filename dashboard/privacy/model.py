@@ -170,36 +170,44 @@ class Model:
         return h
 
     def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:
-        """How many values (capped at 3) each of ``cells`` can take, given which cells are hidden."""
+        """How many values (capped at 3) each of ``cells`` can take, given which cells are hidden.
+
+        Feasibility problems only (no objective: HiGHS stops at the first solution): the true value ``v``
+        is feasible; look for a value below it and one above it, and, when only one side has one, for a
+        second value on that side (beyond the one found, or between it and ``v``).
+        """
         h = self._highs(hidden)
         n = self.n_vars
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
         out = {}
         for c in cells:
-            m = self.members[c]
-            cost = np.zeros(n)
-            cost[m] = 1.0
-            h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-            bounds = []
-            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-                h.changeObjectiveSense(sense)
+            row, v, m = self.rows[c], self.values[c], self.members[c]
+
+            def find(lo: float, hi: float, row: int = row, m: np.ndarray = m) -> int | None:
+                if lo > hi:
+                    return None
+                h.changeRowBounds(row, lo, hi)
                 h.run()
-                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    raise RuntimeError(
-                        f"attacker model not solved: {h.modelStatusToString(h.getModelStatus())}"
-                    )
-                bounds.append(round(h.getInfo().objective_function_value))
-            lo, hi = bounds
-            v = self.values[c]
-            if hi - lo < 2:
-                out[c] = hi - lo + 1
-            elif lo < v < hi:
-                out[c] = 3
-            else:  # the true value is an end: is another value strictly inside feasible?
-                row = self.rows[c]
-                h.changeRowBounds(row, lo + 1, hi - 1)
-                h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-                h.run()
-                ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-                h.changeRowBounds(row, 1.0, highspy.kHighsInf)
-                out[c] = 3 if ok else 2
+                status = h.getModelStatus()
+                if status == highspy.HighsModelStatus.kInfeasible:
+                    return None
+                if status != highspy.HighsModelStatus.kOptimal:
+                    raise RuntimeError(f"attacker model not solved: {h.modelStatusToString(status)}")
+                return round(float(np.asarray(h.getSolution().col_value)[m].sum()))
+
+            seen = {v}
+            below, above = find(1, v - 1), find(v + 1, highspy.kHighsInf)
+            seen |= {x for x in (below, above) if x is not None}
+            if len(seen) < 3 and above is not None:
+                more = find(above + 1, highspy.kHighsInf)
+                if more is None:
+                    more = find(v + 1, above - 1)
+                seen |= {more} if more is not None else set()
+            if len(seen) < 3 and below is not None:
+                more = find(1, below - 1)
+                if more is None:
+                    more = find(below + 1, v - 1)
+                seen |= {more} if more is not None else set()
+            h.changeRowBounds(row, 1.0, highspy.kHighsInf)
+            out[c] = min(len(seen), 3)
         return out
