@@ -80,6 +80,7 @@ class Decision:
         return key in self.hidden
 
 
+TIME_CAP = 20.0  # seconds of greedy search before hiding every hideable cell
 _CACHE: dict[str, Decision] = {}
 
 
@@ -126,27 +127,32 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     sensitive = sorted(hidden)
     refused: set[str] = set()
     todo = sensitive
+    capped = False
     while todo:
         counts3 = model.feasible_values(hidden, todo)
         failing = [c for c in todo if counts3[c] < 3]
         if not failing:
             break
-        c = failing[0]
         open_cells = [d for d, v in enumerate(values) if d not in hidden and v > 0 and d not in exact]
-        near = [e for e in range(len(keys)) if e not in hidden and model.overlaps(c, e)]
-        options = [  # a sibling: shares a shown total with c, and is not itself a total over c
-            d for d in open_cells
-            if not model.contains(d, c) and any(model.overlaps(e, d) for e in near)
-        ]  # fmt: skip
-        if not options:
-            options = [d for d, v in enumerate(values) if d not in hidden and v > 0 and d not in exact]
-        if options:
-            hidden.add(min(options, key=lambda d: (values[d], d)))
-        else:
-            refused |= in_tables[c]
-            for t in tables:
-                if t.key in in_tables[c]:
-                    hidden.update(where[normalise(d)] for d in t.cells if values[where[normalise(d)]] > 0)
+        if time.perf_counter() - started > TIME_CAP and not capped:  # safe fallback: hide what may be hidden
+            capped = True
+            hidden.update(open_cells)
+            todo = failing
+            continue
+        picks: set[int] = set()
+        for c in failing:  # one sibling for every failing cell a round
+            options = [d for d in open_cells if d not in picks and not model.contains(d, c)]
+            near = [e for e in range(len(keys)) if e not in hidden and model.overlaps(c, e)]
+            siblings = [d for d in options if any(model.overlaps(e, d) for e in near)]
+            options = siblings or options
+            if options:
+                picks.add(min(options, key=lambda d: (values[d], d)))
+            elif not any(d not in picks for d in open_cells):
+                refused |= in_tables[c]
+                for t in tables:
+                    if t.key in in_tables[c]:
+                        hidden.update(where[normalise(d)] for d in t.cells if values[where[normalise(d)]] > 0)
+        hidden |= picks
         todo = [c for c in failing if not refused & in_tables[c]]
     # the audit: every sensitive cell of a table that is drawn keeps three values
     drawn = [c for c in sensitive if not (in_tables[c] & refused)]
@@ -167,6 +173,7 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
             "primary": float(len(sensitive)),
             "combinations": float(model.n_vars),
             "solve_seconds": time.perf_counter() - started,
+            "capped": float(capped),
         },
     )
     if len(_CACHE) > 64:
