@@ -122,6 +122,8 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     values = [int(counts[matches(atoms, k)].sum()) for k in keys]
     combos = combinations(atoms, attrs)
     model = Model(combos, keys, values)
+    known = {model.members[c].tobytes() for c in exact}
+    exact |= {c for c in range(len(keys)) if model.members[c].tobytes() in known}  # the same clients
 
     hidden = {c for c, v in enumerate(values) if 1 <= v < min_cell and c not in exact}
     sensitive = sorted(hidden)

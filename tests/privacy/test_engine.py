@@ -56,3 +56,19 @@ def test_exact_cells_are_never_hidden_and_an_unprotectable_table_is_refused() ->
     d = protect(atoms, [total, breakdown])
     assert d.value({}) == 3
     assert d.refused == frozenset({"t.gender"})  # f + m = 3, each >= 1: only 1 or 2
+
+
+def test_a_cell_counting_the_same_clients_as_an_exact_cell_is_shown_like_it() -> None:
+    atoms = pl.DataFrame(
+        {
+            "gender": ["f", "m"],
+            "is_active": [False, True],
+            "pathway": ["education", None],
+            "n_clients": [3, 40],
+        }
+    )
+    exact = Table("t.exact", "pathways", ({"pathway": "education"},), exact=True)
+    node = Table("t.node", "node", ({"pathway": "education", "is_active": False}, {"is_active": True}))
+    d = protect(atoms, [exact, node])
+    assert d.value({"pathway": "education", "is_active": False}) == 3  # an ended client: the same 3
+    assert d.refused == frozenset()
