@@ -7,7 +7,7 @@ DB ?= data/warehouse.duckdb
 STAMP := $(VENV)/.install-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run demo test test-fast test-browser lint format bench fuzz clean
+.PHONY: help install browser run demo test test-fast test-browser lint format bench fuzz audit clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ bench: $(STAMP) ## Run the benchmarks (ingest and pages), printing ratios agains
 
 fuzz: $(STAMP) ## Load 600 broken or odd files, each under a memory and time ceiling; print the figures
 	PYTHONPATH=. $(BIN)/python -m tests.pipelines.fuzz 600
+
+audit: $(STAMP) ## The full privacy audit: random tables up to 6 x 10 attacked with SCIP (minutes)
+	PRIVACY_AUDIT=full $(BIN)/python -m pytest -q -m slow tests/privacy/test_audit.py
 
 clean: ## Remove the virtual environment and generated warehouses
 	rm -rf $(VENV) data/warehouse.duckdb* data/warehouse.d data/uploads

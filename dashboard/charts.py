@@ -1,7 +1,7 @@
 """Charts: pure ``pl.DataFrame -> go.Figure`` functions (no Streamlit, no database).
 
 Frames arrive already suppressed and labelled in the reader's language: a hidden value is null and its
-``text`` says "<5", so a chart never shows what its table hides. Every chart has a table beside it.
+``text`` says "..", so a chart never shows what its table hides. Every chart has a table beside it.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def client_trend(
                 go.Bar(
                     y=[v or 0 for v in df[key].to_list()],
                     marker_color=colours.get(key),
-                    texttemplate=hidden_text,  # only a hidden bar is labelled: its "<5" sits at its place
+                    texttemplate=hidden_text,  # only a hidden bar is labelled: its ".." sits at its place
                     textposition="outside",
                     cliponaxis=False,
                     **common,
@@ -251,7 +251,12 @@ def sankey(
     *,
     separators: str = ", ",
 ) -> go.Figure:
-    """Draw flows between labelled nodes; ``links``: source, target (node indexes), value, text."""
+    """Draw flows between labelled nodes; ``links``: source, target (node indexes), value, text.
+
+    A link flagged ``hidden`` (its count is hidden) is drawn in a neutral dotted-grey tone: its width is a
+    fixed sliver the builder chose, not a count, and its hover text says so.
+    """
+    hidden = links["hidden"].to_list() if "hidden" in links.columns else [False] * links.height
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
@@ -269,10 +274,14 @@ def sankey(
                 "value": links["value"].to_list(),
                 "customdata": links["text"].to_list(),
                 "color": [
-                    theme.hex_to_rgba(
+                    theme.hex_to_rgba(theme.GREY, 0.15)
+                    if h
+                    else theme.hex_to_rgba(
                         node_colours[t] if node_colours[t] != theme.GREY else node_colours[s], 0.35
                     )
-                    for s, t in zip(links["source"].to_list(), links["target"].to_list(), strict=True)
+                    for s, t, h in zip(
+                        links["source"].to_list(), links["target"].to_list(), hidden, strict=True
+                    )
                 ],
                 "hovertemplate": "%{source.label} → %{target.label}: %{customdata}<extra></extra>",
             },

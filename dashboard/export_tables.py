@@ -1,6 +1,6 @@
 """Tables out of the dashboard: CSV (UTF-8 with BOM) and XLSX with a header block stating the stamp.
 
-Cells are what the page shows (a hidden count stays "<5", a hidden share "–"), except that a visible
+Cells are what the page shows (a hidden count stays "..", a hidden share "–"), except that a visible
 number is written as a number, so a spreadsheet can sum it. Text that a spreadsheet would run as a
 formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading single
 quote, as OWASP's CSV-injection guidance recommends: coordinators upload event titles, and a leader

@@ -90,8 +90,8 @@ class I18n:
         return text.replace(BABEL_GROUP, THIN_GROUP) if self.lang in THIN_GROUPED else text
 
     def count(self, n: int | None) -> str:
-        """Format a client count; a suppressed one (None) reads "<5"."""
-        return privacy.format_count(n, self.min_cell, number=self.number)
+        """Format a client count; a hidden one (None) reads ".." (``privacy.mark``, see the footer)."""
+        return self.number(n) if n is not None else self.t("privacy.mark")
 
     def share(self, x: float | None, digits: int = 1) -> str:
         """Format a fraction as a percentage (Finnish ``65,6 %``); a hidden share reads "–"."""

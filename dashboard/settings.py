@@ -3,7 +3,7 @@
 | variable              | default                  | meaning                                              |
 |-----------------------|--------------------------|------------------------------------------------------|
 | ``DASHBOARD_DB``      | ``data/warehouse.duckdb`` | the warehouse the app reads (stable symlink path)    |
-| ``DASHBOARD_MIN_CELL``| ``5``                    | client counts 1..MIN_CELL-1 in a breakdown show "<5" |
+| ``DASHBOARD_MIN_CELL``| ``5``                    | client counts 1..MIN_CELL-1 hidden show ".."       |
 | ``DASHBOARD_SMALL_N`` | ``30``                   | below this many clients a share gets a small-n note  |
 """
 

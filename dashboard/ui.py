@@ -73,7 +73,7 @@ def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
 
 
 # The grid shows its own placeholder for a missing cell, ignoring the formatted text, so a hidden value is
-# sent as a stand-in that no real value takes ("<5" and "–" are what the reader sees; it sorts first).
+# sent as a stand-in that no real value takes (".." and "–" are what the reader sees; it sorts first).
 MISSING_NUMBER = -999_999
 MISSING_DATE = pd.Timestamp("1900-01-01")
 

@@ -12,7 +12,7 @@ from dashboard import db, privacy
 from dashboard.filters import Filters, ProjectChoices
 from dashboard.i18n import I18n
 
-# How a table column is shown: count (client count, "<5" when hidden), number (never hidden, e.g.
+# How a table column is shown: count (client count, ".." when hidden), number (never hidden, e.g.
 # participations), share (percentage, "–" when hidden), date, datetime, text.
 KINDS = ("count", "number", "share", "date", "datetime", "text")
 

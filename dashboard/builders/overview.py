@@ -73,12 +73,12 @@ def headline_at(view: View, quarter: str | None) -> Headline | None:
 
 
 def _delta(view: View, now: int | None, before: int | None, clients: bool) -> str | None:
-    """Change since the previous quarter; a client change of 1..4 reads "+<5" (it is a by-quarter count)."""
+    """Change since the previous quarter; a client change of 1..4 reads ".." (it is a by-quarter count)."""
     if now is None or before is None:
         return None
     change = now - before
     if clients and 0 < abs(change) < view.min_cell:
-        return ("-" if change < 0 else "+") + view.tr.count(None)
+        return view.tr.count(None)
     return view.tr.signed(change)
 
 

@@ -46,6 +46,9 @@ def sankey(view: View) -> Built:
     for column in ("status_at_entry", "status_at_exit", "pathway"):
         sums = ended.group_by(pl.col(column).fill_null("unknown")).agg(pl.col("n_clients").sum())
         totals |= {(stage_of[column], code): int(n) for code, n in sums.iter_rows()}
+    # a hidden flow is a fixed sliver (0.5 % of the ended clients), the same for every hidden flow: no width
+    # that could be read as a count
+    sliver = max(float(ended["n_clients"].sum()) * 0.005, 0.1)
     rows = []
     for source, target in stages:
         cells = _link_stage(ended, source, target, view)
@@ -58,7 +61,7 @@ def sankey(view: View) -> Built:
                     "target": node_keys.index((stage_of[target], t)),
                     "n_clients": n,
                     "hidden": hidden,
-                    "value": view.min_cell / 2 if hidden else n,
+                    "value": sliver if hidden else n,
                 }
             )
     links = pl.DataFrame(
@@ -71,7 +74,12 @@ def sankey(view: View) -> Built:
             "value": pl.Float64,
         },
     )
-    links = texts(links, view, "n_clients", alias="text")
+    links = texts(links, view, "n_clients", alias="text").with_columns(
+        pl.when(pl.col("hidden"))
+        .then(pl.col("text") + " – " + pl.lit(tr.t("privacy.hidden_flow")))
+        .otherwise(pl.col("text"))
+        .alias("text")
+    )
     labels, colours = [], []
     for stage, code in node_keys:
         category, prefix = columns[stage]

@@ -10,11 +10,11 @@ from dashboard import charts, theme
 
 
 def test_bars_show_hidden_values_as_text_only() -> None:
-    df = pl.DataFrame({"category": ["Kittilä", "Raahe"], "value": [None, 12], "text": ["<5", "12"]})
+    df = pl.DataFrame({"category": ["Kittilä", "Raahe"], "value": [None, 12], "text": ["..", "12"]})
     fig = charts.bars(df, horizontal=True)
     bar = fig.data[0]
     assert isinstance(fig, go.Figure)
-    assert list(bar.x) == [0, 12] and list(bar.text) == ["<5", "12"]
+    assert list(bar.x) == [0, 12] and list(bar.text) == ["..", "12"]
 
 
 def test_client_trend_marks_hidden_quarters() -> None:
@@ -22,16 +22,16 @@ def test_client_trend_marks_hidden_quarters() -> None:
         {
             "quarter": ["2020Q1", "2020Q2"],
             "n_active": [None, 9],
-            "n_active_text": ["<5", "9"],
+            "n_active_text": ["..", "9"],
             "n_new": [None, 5],
-            "n_new_text": ["<5", "5"],
+            "n_new_text": ["..", "5"],
         }
     )
     fig = charts.client_trend(df, labels={"n_active": "Mukana", "n_new": "Aloittaneet"}, value_title="x")
     _line, bars, marks = fig.data
-    assert list(bars.texttemplate) == ["<5", ""]  # only the hidden bar is labelled
+    assert list(bars.texttemplate) == ["..", ""]  # only the hidden bar is labelled
     assert list(marks.x) == ["2020Q1"] and list(marks.text) == [
-        "<5"
+        ".."
     ]  # a hollow marker where the line is hidden
 
 
@@ -42,7 +42,7 @@ def test_share_intervals_draws_whiskers_from_the_bounds() -> None:
             "share": [0.5, None],
             "share_low": [0.3, None],
             "share_high": [0.7, None],
-            "text": ["50,0 %", "<5"],
+            "text": ["50,0 %", ".."],
             "level": ["municipality", "project"],
         }
     )
@@ -69,9 +69,9 @@ def test_cumulative_draws_the_reference_line() -> None:
 
 
 def test_sankey_links() -> None:
-    links = pl.DataFrame({"source": [0], "target": [1], "value": [2.5], "text": ["<5"]})
+    links = pl.DataFrame({"source": [0], "target": [1], "value": [2.5], "text": [".."]})
     fig = charts.sankey(["A", "B"], [theme.GREY, theme.BLUE], links)
-    assert list(fig.data[0].link.customdata) == ["<5"]
+    assert list(fig.data[0].link.customdata) == [".."]
 
 
 def test_palette_graphics_reach_three_to_one_contrast() -> None:

@@ -37,7 +37,7 @@ def test_everything_else_passes_unchanged(value: object) -> None:
 
 def test_cells_keep_numbers_as_numbers_and_hidden_as_shown() -> None:
     assert cell(TR, "count", 128) == 128 and isinstance(cell(TR, "count", 128), int)
-    assert cell(TR, "count", None) == "<5"  # suppressed stays suppressed
+    assert cell(TR, "count", None) == ".."  # suppressed stays suppressed
     assert cell(TR, "share", 0.65625) == 0.65625
     assert cell(TR, "share", None) == "–"
     assert cell(TR, "number", -3) == -3  # a negative number is a number, not a formula
@@ -76,7 +76,7 @@ def test_csv_is_excel_friendly_and_stamped(built: Built) -> None:
         "65,6 %",
         "1259",
     ]  # no group separator: Excel reads a number
-    assert rows[8] == ["Verkostotapaaminen", "<5", "–", "40"]
+    assert rows[8] == ["Verkostotapaaminen", "..", "–", "40"]
     assert rows[9] == ["'@pelit", "3", "50,0 %", "-2"]
     assert rows[10:] == [["Selite"], ["'+huomio"]]
 
@@ -98,7 +98,7 @@ def test_xlsx_writes_text_as_text_and_numbers_as_numbers(built: Built) -> None:
     assert first[0].value == "'=cmd|' /C calc'!A0" and first[0].data_type == "s"  # never a formula
     assert first[1].value == 128 and first[1].data_type == "n"
     assert first[2].value == pytest.approx(0.65625) and first[2].number_format == "0.0%"
-    assert [c.value for c in ws[header + 2]] == ["Verkostotapaaminen", "<5", "–", 40]
+    assert [c.value for c in ws[header + 2]] == ["Verkostotapaaminen", "..", "–", 40]
     assert ws.cell(row=header + 3, column=1).value == "'@pelit"
     assert ws.cell(row=header + 5, column=1).value == "Selite"
     assert ws.cell(row=header + 6, column=1).value == "'+huomio"

@@ -241,7 +241,7 @@ def test_hide_shares_nulls_the_shares_of_suppressed_counts_only():
 
 @pytest.mark.parametrize(
     ("n", "min_cell", "text"),
-    [(None, 5, "<5"), (None, 10, "<10"), (0, 5, "0"), (3, 5, "3"), (128, 5, "128")],
+    [(None, 5, ".."), (None, 10, ".."), (0, 5, "0"), (3, 5, "3"), (128, 5, "128")],
 )
 def test_format_count_marks_suppressed_counts_only(n, min_cell, text):
     assert format_count(n, min_cell) == text
@@ -249,7 +249,7 @@ def test_format_count_marks_suppressed_counts_only(n, min_cell, text):
 
 def test_format_count_formats_visible_counts_with_the_given_number_format():
     assert format_count(12345, number=lambda n: f"{n:,}".replace(",", "\u00a0")) == "12\u00a0345"
-    assert format_count(None, number=lambda n: f"{n:,}") == "<5"
+    assert format_count(None, number=lambda n: f"{n:,}") == ".."
 
 
 # --- properties on random tables ----------------------------------------------------------------------

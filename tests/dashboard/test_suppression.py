@@ -28,7 +28,7 @@ def test_whole_project_headline_is_shown_as_it_is(whole) -> None:
 def test_a_filtered_headline_hides_counts_below_five(small_warehouse, make_view) -> None:
     view = make_view(small_warehouse, municipality="261")
     got = {m.label: m.value for m in overview.headline(view)}
-    assert got["Asiakkaat"] == "<5" and got["Löysi jatkopolun"] == "<5" and got["Ei jatkopolkua"] == "<5"
+    assert got["Asiakkaat"] == ".." and got["Löysi jatkopolun"] == ".." and got["Ei jatkopolkua"] == ".."
     assert overview.summary(view).startswith("Valinta on niin pieni")
 
 
@@ -74,7 +74,21 @@ def test_status_table_by_municipality_is_suppressed(whole) -> None:
 def test_sankey_links_below_five_are_hidden(whole) -> None:
     links = pathways.sankey(whole).data
     assert visible(links["n_clients"].to_list())
-    assert set(links.filter(pl.col("n_clients").is_null())["text"].to_list()) <= {"<5"}
+    hidden = links.filter(pl.col("n_clients").is_null())
+    assert hidden.height and hidden["hidden"].all()
+    assert all(t.startswith("..") and "piilotettu" in t for t in hidden["text"].to_list())
+
+
+def test_hidden_sankey_flows_are_one_fixed_sliver_in_a_neutral_colour(whole) -> None:
+    built = pathways.sankey(whole)
+    links = built.data
+    widths = set(links.filter(pl.col("hidden"))["value"].to_list())
+    assert len(widths) == 1  # every hidden flow the same width, whatever it holds
+    assert widths.pop() < whole.min_cell  # thinner than any flow a shown count can draw
+    colours = built.figure.data[0].link.color
+    hidden_colours = {c for c, h in zip(colours, links["hidden"].to_list(), strict=True) if h}
+    shown_colours = {c for c, h in zip(colours, links["hidden"].to_list(), strict=True) if not h}
+    assert len(hidden_colours) == 1 and not hidden_colours & shown_colours
 
 
 def test_pathways_by_municipality(whole) -> None:
@@ -107,4 +121,4 @@ def test_threshold_is_a_setting(small_warehouse, make_view, monkeypatch, min_cel
     view = make_view(small_warehouse, municipality="261")
     view = type(view)(view.filters, I18n("fi", settings.min_cell()), view.choices)
     got = {m.label: m.value for m in overview.headline(view)}
-    assert got["Asiakkaat"] == ("3" if min_cell == 3 else "<10")
+    assert got["Asiakkaat"] == ("3" if min_cell == 3 else "..")

@@ -46,9 +46,9 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 
-from dashboard.privacy_audit import ALL as _ALL
-from dashboard.privacy_audit import ROW as _ROW
-from dashboard.privacy_audit import audit, bound_audit
+from dashboard.privacy.legacy_audit import ALL as _ALL
+from dashboard.privacy.legacy_audit import ROW as _ROW
+from dashboard.privacy.legacy_audit import audit, bound_audit
 
 MIN_CELL = 5
 SUPPRESSED = None  # what a suppressed count becomes in the numeric column

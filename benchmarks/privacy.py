@@ -1,0 +1,105 @@
+"""Cost and information loss of disclosure control (issue 15, item 8): ``python -m benchmarks.privacy``.
+
+Two parts, side by side in one run:
+1. Random two-way tables with row, column and grand totals (seeded): clients hidden / clients in the
+   breakdowns under today's legacy table-by-table rules and under ``engine.protect``, and the time.
+2. The whole-project view of a warehouse (``--scale 1`` the demo, ``--scale 1000`` the 1000x one of
+   ``_warehouses``): ``protect`` on every table of the view's pages, cold and cached.
+Reports, never gates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+import polars as pl
+
+from benchmarks._warehouses import warehouse_for
+from dashboard.privacy.engine import Table, protect
+from dashboard.privacy.legacy import suppress_table, suppressed_flag
+
+
+def grid_tables(seed: int, rows: int = 5, cols: int = 8) -> tuple[pl.DataFrame, Table, list[list[int]]]:
+    rnd = random.Random(seed)
+    grid = [[rnd.choice([0, 1, 2, 3, 4, *range(5, 40)]) for _ in range(cols)] for _ in range(rows)]
+    atoms = pl.DataFrame(
+        {
+            "municipality_code": [f"m{r}" for r in range(rows) for _ in range(cols)],
+            "age_group": [f"a{c}" for _ in range(rows) for c in range(cols)],
+            "n_clients": [grid[r][c] for r in range(rows) for c in range(cols)],
+        }
+    )
+    cells = [{"municipality_code": f"m{r}", "age_group": f"a{c}"} for r in range(rows) for c in range(cols)]
+    cells += [{"municipality_code": f"m{r}"} for r in range(rows)] + [
+        {"age_group": f"a{c}"} for c in range(cols)
+    ]
+    return atoms, Table("grid.t", "grid", (*cells, {})), grid
+
+
+def random_tables(n: int = 10) -> None:
+    legacy_hidden = engine_hidden = total = 0
+    seconds = 0.0
+    for seed in range(n):
+        atoms, table, grid = grid_tables(seed)
+        inner = sum(map(sum, grid))
+        legacy = suppress_table(atoms, "municipality_code", "age_group")
+        legacy_hidden += int(atoms.filter(legacy[suppressed_flag("n_clients")])["n_clients"].sum())
+        start = time.perf_counter()
+        d = protect(atoms, [table])
+        seconds += time.perf_counter() - start
+        engine_hidden += sum(v for k, v in d.values.items() if k in d.hidden and len(k) == 2)
+        total += inner
+    print(f"random 5 x 8 tables with margins ({n}): interior clients {total}")
+    print(f"  legacy hides {legacy_hidden} ({legacy_hidden / total:.1%}); engine hides {engine_hidden}")
+    print(
+        f"  ({engine_hidden / total:.1%}; ratio engine/legacy {engine_hidden / max(legacy_hidden, 1):.2f});"
+    )
+    print(
+        f"  engine {seconds / n * 1000:.0f} ms per table cold (legacy leaks: see tests/privacy/test_audit.py)"
+    )
+
+
+def whole_project(scale: int) -> None:
+    built = warehouse_for(scale)
+    os.environ["DASHBOARD_DB"] = str(built.db)
+    from dashboard import db
+    from dashboard.filters import Filters
+    from dashboard.privacy import release
+    from dashboard.state import choices_for
+
+    db.pin(built.db)
+    choices = choices_for("VALPAS2")
+    f = Filters(
+        lang="fi", project="VALPAS2", quarter=choices.default_quarter, quarter_from=choices.quarters[0]
+    )
+    atoms = release.atoms(f.project, f.quarter)
+    tables = release.view_tables(f, choices)
+    start = time.perf_counter()
+    d = protect(atoms, tables)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    protect(atoms, tables)
+    cached = time.perf_counter() - start
+    s = d.stats
+    print(f"{scale}x whole-project view: {len(tables)} tables, {int(s['cells'])} cells, {atoms.height} atoms")
+    print(f"  cold {cold:.1f} s, cached {cached * 1000:.0f} ms; hidden {int(s['clients_hidden'])} of")
+    print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; capped {bool(s['capped'])}")
+    print(f"  refused {sorted(d.refused)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, action="append", help="warehouse scale(s), default 1")
+    args = parser.parse_args(argv or [])
+    random_tables()
+    for scale in args.scale or [1]:
+        whole_project(scale)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

@@ -1,0 +1,213 @@
+"""The attacker's model of a release: combinations of attribute values and the integer programs over them.
+
+See ``engine`` for the model; ``Model.feasible_values`` solves it with HiGHS (``highspy``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import highspy
+import numpy as np
+import polars as pl
+
+COUNT = "n_clients"
+UNEMPLOYED = "unemployed"
+BIG = 10**6  # an upper bound on any count: a range reaching it has far more than three values
+MAX_COMBINATIONS = 200_000  # beyond this the model uses only the combinations the data hold (stronger)
+
+
+def matches(frame: pl.DataFrame, key: frozenset) -> np.ndarray:
+    mask = np.ones(frame.height, dtype=bool)
+    for attr, v in key:
+        if attr not in frame.columns:
+            raise ValueError(f"dims use {attr!r}, which the atoms do not have")
+        col = frame[attr]
+        if isinstance(v, tuple):
+            m = col.is_in([x for x in v if x is not None]).fill_null(False).to_numpy()
+            if None in v:
+                m = m | col.is_null().to_numpy()
+        elif v is None:
+            m = col.is_null().to_numpy()
+        else:
+            m = (col == v).fill_null(False).to_numpy()
+        mask &= m
+    return mask
+
+
+def combinations(atoms: pl.DataFrame, attrs: list[str]) -> pl.DataFrame:
+    """The attacker's cells: every structurally possible combination of the used attributes' values."""
+    if not attrs:
+        return pl.DataFrame({"__one": [1]})
+    data = atoms.select(attrs).unique()
+    groups: list[pl.DataFrame] = []
+    rest = set(attrs)
+
+    def take(names: list[str], frame: pl.DataFrame) -> None:
+        groups.append(frame)
+        rest.difference_update(names)
+
+    geo = [a for a in ("municipality_code", "wellbeing_region_code") if a in rest]
+    if len(geo) == 2:  # the region is a function of the municipality
+        take(geo, data.select(geo).unique())
+    exit_attrs = [a for a in ("is_active", "status_at_exit", "pathway", "is_progressed") if a in rest]
+    if len(exit_attrs) > 1 or exit_attrs == ["is_progressed"]:
+        take(exit_attrs, _exit_group(data, exit_attrs))
+    entry = [a for a in ("status_at_entry", "is_long_term_unemployed") if a in rest]
+    if len(entry) == 2:
+        ent = _product(data, entry)
+        ent = ent.filter(
+            pl.col("is_long_term_unemployed").is_null()
+            | ~pl.col("is_long_term_unemployed")
+            | (pl.col("status_at_entry") == UNEMPLOYED)
+        )
+        take(entry, ent)
+    for a in sorted(rest):
+        groups.append(data.select(a).unique())
+    size = 1
+    for g in groups:
+        size *= g.height
+    if size > MAX_COMBINATIONS:
+        return data
+    out = groups[0]
+    for g in groups[1:]:
+        out = out.join(g, how="cross")
+    return out.select(attrs)
+
+
+def _product(data: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    out = data.select(names[0]).unique()
+    for n in names[1:]:
+        out = out.join(data.select(n).unique(), how="cross")
+    return out
+
+
+def _non_null(data: pl.DataFrame, name: str) -> list:
+    return [v for v in data[name].unique().to_list() if v is not None] if name in data.columns else []
+
+
+def _exit_group(data: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """Active <=> no exit status and no pathway; ended: both set; is_progressed follows the pathway."""
+    exits = _non_null(data, "status_at_exit")
+    paths = _non_null(data, "pathway")
+    progressed: dict = {}
+    if "pathway" in data.columns and "is_progressed" in data.columns:
+        for p, g in data.select("pathway", "is_progressed").unique().iter_rows():
+            progressed.setdefault(p, set()).add(g)
+    prog_values = data["is_progressed"].unique().to_list() if "is_progressed" in data.columns else []
+    rows = []
+    has_exit, has_path = "status_at_exit" in names, "pathway" in names
+    for active in (True, False):
+        e_opts = [None] if active else (exits or [None])
+        p_opts = [None] if active else (paths or [None])
+        for e in e_opts if has_exit else [None]:
+            for p in p_opts if has_path else [None]:
+                if "is_progressed" in names:
+                    if has_path:
+                        g_opts = sorted(progressed.get(p, {None}), key=str)
+                    else:
+                        ended = [g for g in prog_values if g is not None]
+                        g_opts = [None] if active else (ended or [None])
+                else:
+                    g_opts = [None]
+                for g in g_opts:
+                    rows.append({"is_active": active, "status_at_exit": e, "pathway": p, "is_progressed": g})
+    if not rows:
+        return data.select(names).unique()
+    frame = pl.DataFrame({n: [r[n] for r in rows] for n in names}, schema={n: data.schema[n] for n in names})
+    return frame.unique(maintain_order=True)
+
+
+class Model:
+    """The attacker's integer program over the combinations, for one set of cells."""
+
+    def __init__(self, combos: pl.DataFrame, keys: list[frozenset], values: list[int]) -> None:
+        members = [np.flatnonzero(matches(combos, k)) if k else np.arange(combos.height) for k in keys]
+        dead = np.zeros(combos.height, dtype=bool)
+        for m, v in zip(members, values, strict=True):
+            if v == 0:
+                dead[m] = True  # a shown zero fixes its combinations at 0
+        live = np.flatnonzero(~dead)
+        index = np.full(combos.height, -1)
+        index[live] = np.arange(live.size)
+        self.n_vars = int(live.size)
+        self.members = [index[m[~dead[m]]] for m in members]
+        self.values = values
+
+    def overlaps(self, a: int, b: int) -> bool:
+        return bool(np.intersect1d(self.members[a], self.members[b], assume_unique=True).size)
+
+    def contains(self, a: int, b: int) -> bool:
+        return bool(np.isin(self.members[b], self.members[a], assume_unique=True).all())
+
+    def _highs(self, hidden: set[int], objective: int | None = None) -> highspy.Highs:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        n = self.n_vars
+        h.addVars(n, np.zeros(n), np.full(n, float(BIG)))
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+        lower, upper, starts, indices = [], [], [], []
+        self.rows: dict[int, int] = {}
+        for c, (m, v) in enumerate(zip(self.members, self.values, strict=True)):
+            if v == 0 or m.size == 0:
+                continue
+            self.rows[c] = len(lower)
+            lower.append(1.0 if c in hidden else float(v))
+            upper.append(highspy.kHighsInf if c in hidden else float(v))
+            starts.append(len(indices))
+            indices.extend(m.tolist())
+        if lower:
+            h.addRows(
+                len(lower),
+                np.array(lower),
+                np.array(upper),
+                len(indices),
+                np.array(starts, dtype=np.int32),
+                np.array(indices, dtype=np.int32),
+                np.ones(len(indices)),
+            )
+        return h
+
+    def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:
+        """How many values (capped at 3) each of ``cells`` can take, given which cells are hidden.
+
+        Feasibility problems only (no objective: HiGHS stops at the first solution): the true value ``v``
+        is feasible; look for a value below it and one above it, and, when only one side has one, for a
+        second value on that side (beyond the one found, or between it and ``v``).
+        """
+        h = self._highs(hidden)
+        n = self.n_vars
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+        out = {}
+        for c in cells:
+            row, v, m = self.rows[c], self.values[c], self.members[c]
+
+            def find(lo: float, hi: float, row: int = row, m: np.ndarray = m) -> int | None:
+                if lo > hi:
+                    return None
+                h.changeRowBounds(row, lo, hi)
+                h.run()
+                status = h.getModelStatus()
+                if status == highspy.HighsModelStatus.kInfeasible:
+                    return None
+                if status != highspy.HighsModelStatus.kOptimal:
+                    raise RuntimeError(f"attacker model not solved: {h.modelStatusToString(status)}")
+                return round(float(np.asarray(h.getSolution().col_value)[m].sum()))
+
+            seen = {v}
+            below, above = find(1, v - 1), find(v + 1, highspy.kHighsInf)
+            seen |= {x for x in (below, above) if x is not None}
+            if len(seen) < 3 and above is not None:
+                more = find(above + 1, highspy.kHighsInf)
+                if more is None:
+                    more = find(v + 1, above - 1)
+                seen |= {more} if more is not None else set()
+            if len(seen) < 3 and below is not None:
+                more = find(1, below - 1)
+                if more is None:
+                    more = find(below + 1, v - 1)
+                seen |= {more} if more is not None else set()
+            h.changeRowBounds(row, 1.0, highspy.kHighsInf)
+            out[c] = min(len(seen), 3)
+        return out

@@ -1,0 +1,294 @@
+"""What each view publishes: every client-count cell of its pages, slides and exports, as absolute dims.
+
+A view is a project quarter and its filters (region, municipality, age group, gender). ``view_tables``
+declares, for one view, one ``Table`` per shown table (``<page>.<table>``) whose cells are the attribute
+conditions each shown count counts, the view's filters included (contract, CONTRACT.md). A link can open
+any view of a project quarter, and an attacker may combine them, so the release protected together is the
+union of the views a link can open (``release_views``): the whole project, each region, each municipality,
+each age group, each gender, and each municipality x age group and x gender. ``release`` protects that
+union in one ``protect`` call and caches the decision per project data version (like ``db.query``).
+
+Every cell carries the ``quarter`` it counts (the atoms hold each quarter up to the view's); the JSON
+export leaves it out for the view's own quarter, as the issue's format says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import polars as pl
+import streamlit as st
+
+from dashboard import db, figures
+from dashboard.filters import Filters, ProjectChoices
+
+try:  # the engine's types (CONTRACT.md); the declarations do not need the solver
+    from dashboard.privacy.engine import Table
+except ImportError:  # pragma: no cover - until engine.py is committed
+
+    @dataclass(frozen=True)
+    class Table:  # type: ignore[no-redef]
+        key: str
+        title: str
+        cells: tuple[Mapping, ...]
+        exact: bool = False
+
+
+STATUSES = figures.STATUSES
+PATHWAYS = figures.PATHWAYS
+BY = {
+    "municipality_code": "pathways.by_municipality",
+    "age_group": "pathways.by_age_group",
+    "gender": "pathways.by_gender",
+}
+
+
+def base_dims(f: Filters) -> dict[str, object]:
+    """The view's filters as dims (a municipality view's cells carry its municipality code)."""
+    dims: dict[str, object] = {}
+    if f.region:
+        dims["wellbeing_region_code"] = f.region
+    if f.municipality:
+        dims["municipality_code"] = f.municipality
+    if f.age_group:
+        dims["age_group"] = f.age_group
+    if f.gender:
+        dims["gender"] = f.gender
+    return dims
+
+
+def atoms(project: str, quarter: str) -> pl.DataFrame:
+    """The microdata of every count of a project up to ``quarter`` (ended clients' unknown exit as a code)."""
+    df = db.query("release_atoms", project=project, quarter=quarter)
+    return df.with_columns(
+        pl.when(~pl.col("is_active"))
+        .then(pl.col("status_at_exit").fill_null("unknown"))
+        .otherwise(pl.col("status_at_exit"))
+        .alias("status_at_exit"),
+        pl.col("status_at_entry").fill_null("unknown"),
+    )
+
+
+def previous_quarter(choices: ProjectChoices, quarter: str) -> str | None:
+    quarters = list(choices.quarters)
+    i = quarters.index(quarter) if quarter in quarters else 0
+    return quarters[i - 1] if i > 0 else None
+
+
+def _munis_in_view(f: Filters, choices: ProjectChoices) -> list[str]:
+    codes = sorted(choices.municipalities)
+    if f.region:
+        codes = [c for c in codes if choices.municipalities[c] == f.region]
+    if f.municipality:
+        codes = [c for c in codes if c == f.municipality]
+    return codes
+
+
+def _table(key: str, cells: Sequence[Mapping], exact: bool = False) -> Table:
+    return Table(key, key, tuple(dict(c) for c in cells), exact)
+
+
+def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
+    """Declare every client-count cell the pages, slides and exports of view ``f`` show (absolute dims)."""
+    q = {"quarter": f.quarter}
+    base = base_dims(f) | q
+    exact = not f.is_breakdown  # whole-project published categories stay exact (issue 15, item 5)
+    ended = base | {"is_active": False}
+    tables = []
+
+    headline = [
+        base,
+        base | {"is_active": True},
+        base | {"is_progressed": True},
+        base | {"is_progressed": False},
+    ]
+    before = previous_quarter(choices, f.quarter)
+    if before:  # the headline's change since the previous quarter gives its counts away
+        prev = base_dims(f) | {"quarter": before}
+        headline += [
+            prev,
+            prev | {"is_active": True},
+            prev | {"is_progressed": True},
+            prev | {"is_progressed": False},
+        ]
+    tables.append(_table("overview.headline", headline, exact))
+
+    quarters = [x for x in choices.quarters if x <= f.quarter]
+    trend = [
+        base_dims(f) | {"quarter": x, k: True}
+        for x in quarters
+        for k in ("is_active", "is_new", "is_ended_in_quarter")
+    ]
+    tables.append(_table("overview.trend", trend))
+
+    munis = _munis_in_view(f, choices)
+    regions = sorted({choices.municipalities[m] for m in munis})
+    outcome_cells = []
+    for m in munis:
+        at = base | {"municipality_code": m, "wellbeing_region_code": choices.municipalities[m]}
+        outcome_cells += [
+            at,
+            at | {"is_progressed": True},
+            at | {"is_progressed": False},
+            at | {"is_active": True},
+        ]
+    for r in regions:
+        if sum(choices.municipalities[m] == r for m in munis) >= 2:
+            at = base | {"wellbeing_region_code": r}
+            outcome_cells += [
+                at,
+                at | {"is_progressed": True},
+                at | {"is_progressed": False},
+                at | {"is_active": True},
+            ]
+    if len(munis) > 1:
+        outcome_cells += [
+            base,
+            base | {"is_progressed": True},
+            base | {"is_progressed": False},
+            base | {"is_active": True},
+        ]
+    tables.append(_table("municipalities.outcomes", outcome_cells))
+
+    areas = [ended] + (
+        [ended | {"municipality_code": m, "wellbeing_region_code": choices.municipalities[m]} for m in munis]
+        if len(munis) > 1
+        else []
+    )
+    status = [a | {col: s} for a in areas for s in STATUSES for col in ("status_at_entry", "status_at_exit")]
+    tables.append(_table("municipalities.status", status))
+
+    nodes = [ended | {c: s} for c in ("status_at_entry", "status_at_exit") for s in STATUSES]
+    nodes += [ended | {"pathway": p} for p in PATHWAYS]
+    links = [ended | {"status_at_entry": a, "status_at_exit": b} for a in STATUSES for b in STATUSES]
+    links += [ended | {"status_at_exit": b, "pathway": p} for b in STATUSES for p in PATHWAYS]
+    tables.append(_table("pathways.sankey", nodes + links))
+
+    path = [base | {"is_progressed": True}] + [
+        base | {"pathway": p} for p in PATHWAYS if p in figures.PROGRESSED
+    ]
+    path += [base | {"is_progressed": False}] + [
+        base | {"pathway": p} for p in PATHWAYS if p not in figures.PROGRESSED
+    ]
+    path += [base | {"is_active": True}, base]
+    tables.append(_table("pathways.table", path, exact))
+
+    values = {
+        "municipality_code": munis,
+        "age_group": [f.age_group] if f.age_group else list(_codes("AGE_GROUP")),
+        "gender": [f.gender] if f.gender else list(_codes("GENDER")),
+    }
+    for dim, key in BY.items():
+        by = []
+        for v in values[dim]:
+            at = base | {dim: v}
+            if dim == "municipality_code":
+                at["wellbeing_region_code"] = choices.municipalities[v]
+            by += [at, at | {"is_progressed": True}, at | {"is_progressed": False}]
+            by += [at | {"pathway": p} for p in PATHWAYS]
+        tables.append(_table(key, by))
+
+    indicators = [
+        base | {"status_at_entry": "unemployed"},
+        base | {"status_at_entry": "unemployed", "is_long_term_unemployed": True},
+        ended | {"status_at_exit": "unemployed"},
+        ended | {"status_at_exit": "in_education"},
+        ended | {"status_at_exit": "employed"},
+        base,
+        ended,
+    ]
+    tables.append(_table("pathways.indicators", indicators))
+    return tables
+
+
+def _codes(name: str) -> tuple[str, ...]:
+    from pipelines import codes
+
+    return tuple(getattr(codes, name))
+
+
+def release_views(f: Filters, choices: ProjectChoices) -> list[Filters]:
+    """Every view a link can open for the project quarter of ``f`` (protected together, issue 15 item 3)."""
+    whole = replace(f, region=None, municipality=None, age_group=None, gender=None)
+    views = [whole]
+    views += [replace(whole, region=r) for r in choices.regions]
+    views += [replace(whole, age_group=a) for a in _codes("AGE_GROUP")]
+    views += [replace(whole, gender=g) for g in _codes("GENDER")]
+    for m in sorted(choices.municipalities):
+        at = replace(whole, municipality=m, region=None)
+        views.append(at)
+        views += [replace(at, age_group=a) for a in _codes("AGE_GROUP")]
+        views += [replace(at, gender=g) for g in _codes("GENDER")]
+    return views
+
+
+def release_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
+    """The union release: every view's tables, keyed ``<view>|<page>.<table>`` so that each stays a table."""
+    out = []
+    for v in release_views(f, choices):
+        tag = view_tag(v)
+        out += [replace(t, key=f"{tag}|{t.key}") for t in view_tables(v, choices)]
+    return out
+
+
+def view_tag(f: Filters) -> str:
+    parts = [
+        f"{k}={getattr(f, k)}" for k in ("region", "municipality", "age_group", "gender") if getattr(f, k)
+    ]
+    return ",".join(parts) or "project"
+
+
+def count(df: pl.DataFrame, dims: Mapping[str, object]) -> int:
+    """The count of ``dims`` in ``df`` (reference implementation for tests and for the declarations)."""
+    expr = pl.lit(True)
+    for k, v in dims.items():
+        if v is None:
+            expr &= pl.col(k).is_null()
+        elif isinstance(v, (tuple, list)):
+            expr &= pl.col(k).is_in(list(v))
+        else:
+            expr &= pl.col(k) == v
+    return int(df.filter(expr)["n_clients"].sum())
+
+
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
+def _protected(version: str, project: str, quarter: str, min_cell: int, _choices: ProjectChoices):
+    """Protect the union release of a project quarter once per data version (``_choices`` follows it)."""
+    from dashboard.privacy.engine import protect
+
+    f = Filters(project=project, quarter=quarter)
+    return protect(atoms(project, quarter), release_tables(f, _choices), min_cell=min_cell)
+
+
+def decision(f: Filters, choices: ProjectChoices, min_cell: int):
+    """The engine's ``Decision`` for every view of ``f``'s project quarter (cached per data version)."""
+    version = db.version(db.pinned(), f.project)
+    return _protected(version, f.project, f.quarter, min_cell, choices)
+
+
+def view_decision(f: Filters, choices: ProjectChoices, min_cell: int) -> tuple[list[Table], object]:
+    """The view's own tables (keys without the view tag) and the decision that covers them."""
+    d = decision(f, choices, min_cell)
+    tag = view_tag(f)
+    tables = view_tables(f, choices)
+    refused = {t.key for t in tables if f"{tag}|{t.key}" in d.refused}
+    return tables, _ViewDecision(d, frozenset(refused))
+
+
+@dataclass(frozen=True)
+class _ViewDecision:
+    """A decision seen from one view: the same cells, with the view's refused tables by their own key."""
+
+    decision: object
+    refused: frozenset[str]
+
+    @property
+    def min_cell(self) -> int:
+        return self.decision.min_cell
+
+    def value(self, dims: Mapping) -> int | None:
+        return self.decision.value(dims)
+
+    def is_hidden(self, dims: Mapping) -> bool:
+        return self.decision.is_hidden(dims)

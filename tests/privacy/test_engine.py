@@ -1,0 +1,74 @@
+"""The engine's decisions on small hand-made releases (the audit module re-checks them independently)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard.privacy.engine import Decision, Table, protect
+
+
+def two_way(values: dict[tuple[str, str], int]) -> tuple[pl.DataFrame, Table]:
+    atoms = pl.DataFrame(
+        {
+            "municipality_code": [m for m, _ in values],
+            "gender": [g for _, g in values],
+            "n_clients": list(values.values()),
+        }
+    )
+    ms = sorted({m for m, _ in values})
+    gs = sorted({g for _, g in values})
+    cells = (
+        [{"municipality_code": m, "gender": g} for m in ms for g in gs]
+        + [{"municipality_code": m} for m in ms]
+        + [{"gender": g} for g in gs]
+        + [{}]
+    )
+    return atoms, Table("t.t", "t", tuple(cells))
+
+
+def test_small_cells_are_hidden_with_complements_and_zeros_shown() -> None:
+    atoms, table = two_way({("a", "f"): 3, ("a", "m"): 10, ("b", "f"): 7, ("b", "m"): 0, ("c", "f"): 12})
+    d = protect(atoms, [table])
+    assert isinstance(d, Decision)
+    assert d.is_hidden({"municipality_code": "a", "gender": "f"})
+    assert d.value({"municipality_code": "a", "gender": "f"}) is None
+    assert d.value({"municipality_code": "b", "gender": "m"}) == 0
+    assert len(d.hidden) >= 3  # one hidden cell alone is given away by its totals
+    with pytest.raises(KeyError):
+        d.value({"municipality_code": "zz"})
+
+
+def test_same_input_same_decision_and_lists_are_any_of() -> None:
+    atoms, table = two_way({("a", "f"): 3, ("a", "m"): 10, ("b", "f"): 7, ("b", "m"): 8})
+    first = protect(atoms, [table])
+    atoms2, table2 = two_way({("a", "f"): 3, ("a", "m"): 10, ("b", "f"): 7, ("b", "m"): 8})
+    assert protect(atoms2, [table2]).hidden == first.hidden
+    both = Table("t.any", "t", ({"gender": ["m", "f"]},))
+    d = protect(atoms, [table, both])
+    assert d.values[d.key({"gender": ("f", "m")})] == 28
+
+
+def test_exact_cells_are_never_hidden_and_an_unprotectable_table_is_refused() -> None:
+    atoms, _ = two_way({("a", "f"): 1, ("a", "m"): 2})
+    total = Table("t.total", "total", ({},), exact=True)
+    breakdown = Table("t.gender", "gender", ({"gender": "f"}, {"gender": "m"}))
+    d = protect(atoms, [total, breakdown])
+    assert d.value({}) == 3
+    assert d.refused == frozenset({"t.gender"})  # f + m = 3, each >= 1: only 1 or 2
+
+
+def test_a_cell_counting_the_same_clients_as_an_exact_cell_is_shown_like_it() -> None:
+    atoms = pl.DataFrame(
+        {
+            "gender": ["f", "m"],
+            "is_active": [False, True],
+            "pathway": ["education", None],
+            "n_clients": [3, 40],
+        }
+    )
+    exact = Table("t.exact", "pathways", ({"pathway": "education"},), exact=True)
+    node = Table("t.node", "node", ({"pathway": "education", "is_active": False}, {"is_active": True}))
+    d = protect(atoms, [exact, node])
+    assert d.value({"pathway": "education", "is_active": False}) == 3  # an ended client: the same 3
+    assert d.refused == frozenset()

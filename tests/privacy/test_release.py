@@ -1,0 +1,121 @@
+"""What a view publishes (dashboard.privacy.release): the declared cells count what the pages count."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard import db, figures
+from dashboard.privacy import release
+from tests.dashboard.conftest import make_view, small_warehouse, use_db  # noqa: F401  (fixtures)
+
+KEYS = {
+    "municipality_code",
+    "wellbeing_region_code",
+    "age_group",
+    "gender",
+    "status_at_entry",
+    "status_at_exit",
+    "pathway",
+    "is_progressed",
+    "is_active",
+    "is_new",
+    "is_ended_in_quarter",
+    "is_long_term_unemployed",
+    "quarter",
+}
+VIEWS = [
+    {},
+    {"municipality": "678"},
+    {"region": "*"},
+    {"gender": "woman"},
+    {"municipality": "261", "age_group": "25-29"},
+]
+
+
+@pytest.fixture(
+    params=VIEWS,
+    ids=lambda v: release.view_tag(
+        type("F", (), {k: v.get(k) for k in ("region", "municipality", "age_group", "gender")})()
+    ),
+)
+def view(request, small_warehouse, make_view):  # noqa: F811
+    values = dict(request.param)
+    if values.get("region") == "*":  # a region with two municipalities
+        values["region"] = make_view(small_warehouse).choices.regions[0]
+    return make_view(small_warehouse, **values)
+
+
+def test_every_table_the_issue_names_is_declared_with_contract_keys(view) -> None:
+    tables = release.view_tables(view.filters, view.choices)
+    keys = [t.key for t in tables]
+    for key in (
+        "overview.headline",
+        "municipalities.outcomes",
+        "municipalities.status",
+        "pathways.sankey",
+        "pathways.table",
+        "pathways.by_municipality",
+        "pathways.by_age_group",
+        "pathways.by_gender",
+        "pathways.indicators",
+    ):
+        assert key in keys
+    base = release.base_dims(view.filters)
+    for t in tables:
+        assert t.cells, t.key
+        for cell in t.cells:
+            assert set(cell) <= KEYS, (t.key, cell)
+            assert {k: cell[k] for k in base if k in cell} == base, (t.key, cell)  # dims are absolute
+
+
+def test_declared_cells_count_what_the_builders_count(view) -> None:
+    f = view.filters
+    atoms = release.atoms(f.project, f.quarter)
+    tables = {t.key: t for t in release.view_tables(f, view.choices)}
+    profile = db.query("client_profiles", **f.client_params(), quarter=f.quarter)
+    q = {"quarter": f.quarter}
+    base = release.base_dims(f) | q
+    # headline and pathway table
+    totals = db.query("client_totals_by_quarter", **f.client_params()).filter(pl.col("quarter") == f.quarter)
+    head = [release.count(atoms, c) for c in tables["overview.headline"].cells[:4]]
+    assert head == [totals[c][0] for c in ("n_clients", "n_active", "n_progressed", "n_not_progressed")]
+    paths = figures.pathway_counts(profile)
+    for p, n in paths.select("pathway", "n_clients").iter_rows():
+        assert release.count(atoms, base | {"pathway": p}) == n, p
+    # the Sankey's links sum to its nodes, and the nodes to the ended clients
+    ended = int(profile.filter(~pl.col("is_active"))["n_clients"].sum())
+    sankey = tables["pathways.sankey"].cells
+    entry = [c for c in sankey if "status_at_entry" in c and "status_at_exit" not in c]
+    assert sum(release.count(atoms, c) for c in entry) == ended
+    links = [c for c in sankey if "status_at_entry" in c and "status_at_exit" in c]
+    assert sum(release.count(atoms, c) for c in links) == ended
+    # status table rows of the selection equal figures.status_counts
+    status = figures.status_counts(profile)
+    for s, n_in, n_out in status.select("status", "n_at_entry", "n_at_exit").iter_rows():
+        cell = base | {"is_active": False}
+        assert release.count(atoms, cell | {"status_at_entry": s}) == n_in
+        assert release.count(atoms, cell | {"status_at_exit": s}) == n_out
+    # ESF+ indicators
+    esf = figures.esf_indicators(profile)["n"].to_list()
+    assert [release.count(atoms, c) for c in tables["pathways.indicators"].cells[:5]] == esf
+    # by municipality: each municipality's total
+    by = figures.outcomes(profile, ["municipality_code"])
+    for m, n in by.select("municipality_code", "n_clients").iter_rows():
+        cell = base | {"municipality_code": m, "wellbeing_region_code": view.choices.municipalities[m]}
+        assert release.count(atoms, cell) == n
+
+
+def test_the_union_release_covers_every_view_a_link_opens(small_warehouse, make_view) -> None:  # noqa: F811
+    view = make_view(small_warehouse)
+    views = release.release_views(view.filters, view.choices)
+    tags = {release.view_tag(v) for v in views}
+    assert "project" in tags and len(tags) == len(views)
+    for m in view.choices.municipalities:
+        assert f"municipality={m}" in tags
+        assert f"municipality={m},gender=woman" in tags
+    tables = release.release_tables(view.filters, view.choices)
+    assert len({t.key for t in tables}) == len(tables)
+    # whole-project published categories are exact; nothing below the whole project is
+    exact = {t.key for t in tables if t.exact}
+    assert exact == {"project|overview.headline", "project|pathways.table"}
