@@ -9,18 +9,16 @@ last gate before the warehouse, and the tests check them in full.
 
 from __future__ import annotations
 
-import difflib
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from pipelines import codes
+from pipelines import codes, explain
 from pipelines.problems import Problem, sort_problems
-from pipelines.transform import CLIENT_ID, EVENT_ID, FINNISH_DATE, ISO_DATE, Context
+from pipelines.transform import CLIENT_ID, EVENT_ID, Context
 
 
 @dataclass(frozen=True)
@@ -265,7 +263,6 @@ def _attendance_scope_rules(ctx: Context) -> list[Rule]:
 # Participations of one sector at one event: the largest VALPAS 2 event had 126, a national webinar may have
 # a few thousand; 10 000 catches a slipped finger (9 999 999) without refusing any real event.
 MAX_PARTICIPANTS = 10_000
-SCOPE_CODES = frozenset({"out_of_scope", "event_owned_elsewhere", "event_out_of_scope"})
 
 RULES = {"clients": client_rules, "events": event_rules, "attendance": attendance_rules}
 GRAIN = {
@@ -304,67 +301,9 @@ def problems(parsed: pl.DataFrame, kind: str, ctx: Context, headers: dict[str, s
                 value=row.get(f"raw_{rule.column}"),
                 params=dict(rule.params),
             )
-            found.append(_explained(problem, ctx))
-        return sort_problems(_with_scope(found, parsed, kind, ctx))
-    return _with_scope([], parsed, kind, ctx)
-
-
-def file_municipality(parsed: pl.DataFrame, kind: str, ctx: Context) -> str | None:
-    """Return the municipality of the project a file is for: the one most rows name, first on a tie."""
-    if kind == "attendance":
-        ids = parsed["event_id"].drop_nulls().to_list()
-        named = [m for m in map(ctx.event_municipality, ids) if m is not None]
-    else:
-        named = parsed["municipality_code"].drop_nulls().to_list()
-    named = [m for m in named if m in ctx.project_municipalities]
-    if not named:
-        return None
-    counts = {m: named.count(m) for m in dict.fromkeys(named)}
-    return max(counts, key=counts.__getitem__)
-
-
-def _names(ctx: Context, municipalities: list[str]) -> dict[str, str]:
-    """Name municipalities in each language as ``Kittilä (261)`` (English uses the Finnish names)."""
-    fi, sv = ({m: ctx.municipality_names.get(m, (m, m))[i] for m in municipalities} for i in (0, 1))
-    return {
-        "fi": ", ".join(f"{fi[m]} ({m})" for m in municipalities),
-        "sv": ", ".join(f"{sv[m]} ({m})" for m in municipalities),
-        "en": ", ".join(f"{fi[m]} ({m})" for m in municipalities),
-    }
-
-
-def _with_scope(found: list[Problem], parsed: pl.DataFrame, kind: str, ctx: Context) -> list[Problem]:
-    """Say once, first, that a file of another municipality is outside the scope, not row by row."""
-    allowed = ctx.allowed_municipalities
-    if not allowed:  # None: the whole project; empty: nothing to name (the page offers no such project)
-        return found
-    theirs = file_municipality(parsed, kind, ctx)
-    if theirs is None or theirs in allowed:
-        return found
-    names = _names(ctx, [theirs])
-    problem = Problem(
-        "file_out_of_scope",
-        params={"allowed": _names(ctx, sorted(allowed)), "file": {k: v for k, v in names.items()}},
-    )
-    return [problem, *(p for p in found if p.code not in SCOPE_CODES)]
-
-
-def _explained(problem: Problem, ctx: Context) -> Problem:
-    """Say what is wrong where the rule's sentence would not: 31.2.2020 is well written but no date."""
-    value = (problem.value or "").strip()
-    if problem.code == "invalid_date" and re.search(f"{FINNISH_DATE}|{ISO_DATE}", value):
-        return replace(problem, code="date_does_not_exist")
-    if problem.code == "unknown_municipality" and value:
-        by_name = {
-            codes.normalise(name): code for code, names in ctx.municipality_names.items() for name in names
-        }
-        close = difflib.get_close_matches(codes.normalise(value), list(by_name), n=1, cutoff=0.8)
-        if close:
-            code = by_name[close[0]]
-            fi, sv = ctx.municipality_names[code]
-            params = {"code": code, "name_fi": fi, "name_sv": sv}
-            return replace(problem, code="unknown_municipality_close", params=params)
-    return problem
+            found.append(explain.explained(problem, ctx))
+        return sort_problems(explain.with_scope(found, parsed, kind, ctx))
+    return explain.with_scope([], parsed, kind, ctx)
 
 
 def _codes_of(mapping: dict) -> list[str]:
