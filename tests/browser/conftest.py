@@ -174,3 +174,17 @@ def settle(page, timeout_s: float = 60) -> None:
         last = size
         page.wait_for_timeout(250)
     raise TimeoutError("the app did not settle")
+
+
+def sign_in(page, url: str, user: str, password: str) -> None:
+    """Open the app and sign in on the sign-in page as a person would (Finnish UI)."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_role("link", name="Kirjautuminen").first.click()
+    page.get_by_label("Käyttäjätunnus").wait_for()
+    settle(page)
+    page.get_by_label("Käyttäjätunnus").fill(user)
+    page.get_by_label("Salasana").fill(password)
+    page.get_by_role("button", name="Kirjaudu").click()
+    page.get_by_text("Kirjautuneena:").first.wait_for()
+    settle(page)

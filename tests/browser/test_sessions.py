@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import settle, wait_for_app
+from tests.browser.conftest import settle, sign_in, wait_for_app
 from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -16,16 +16,7 @@ def signed_in(page) -> bool:
 
 def test_a_reload_keeps_the_sign_in_and_sign_out_ends_it(page, upload_app) -> None:  # noqa: F811
     _, url = upload_app
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("link", name="Kirjautuminen").first.click()
-    page.get_by_label("Käyttäjätunnus").wait_for()
-    settle(page)
-    page.get_by_label("Käyttäjätunnus").fill(USER)
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu").click()
-    page.get_by_text("Kirjautuneena:").first.wait_for()
-    settle(page)
+    sign_in(page, url, USER, PASSWORD)
     cookie = {c["name"]: c for c in page.context.cookies()}["hd_session"]
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
 

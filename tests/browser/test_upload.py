@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from pipelines import warehouse
-from tests.browser.conftest import ROOT, screenshot, settle, start_app, wait_for_app
+from tests.browser.conftest import ROOT, screenshot, settle, sign_in, start_app
 
 USER, PASSWORD = "kaisa", "kittila-salasana-2023"
 HEADER = (
@@ -69,16 +69,7 @@ def uploads(db: Path) -> list[tuple]:
 def test_a_coordinator_uploads_a_bad_csv_then_a_valid_workbook(page, upload_app, tmp_path: Path) -> None:
     db, url = upload_app
     before = uploads(db)
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("link", name="Kirjautuminen").first.click()
-    page.get_by_label("Käyttäjätunnus").wait_for()
-    settle(page)
-    page.get_by_label("Käyttäjätunnus").fill(USER)
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu").click()
-    page.get_by_text("Kirjautuneena:").first.wait_for()
-    settle(page)
+    sign_in(page, url, USER, PASSWORD)
     menus = [m.strip() for m in page.locator('[data-testid="stTopNavSection"]').all_inner_texts()]
     assert menus == [f"Tili: {USER}"], menus  # the account's pages in one menu; no "1 more" at 1400 px
     main = page.locator('[data-testid="stMain"]')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.i18n import LANGUAGE_NAMES
-from tests.browser.conftest import settle, wait_for_app
+from tests.browser.conftest import settle, sign_in
 from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401  (fixture)
 
 EXPECTED = {
@@ -21,16 +21,7 @@ BUTTON = {"fi": "Valitse tiedosto", "sv": "Välj fil"}
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_the_upload_box_speaks_the_readers_language(page, upload_app, lang: str) -> None:  # noqa: F811
     _, url = upload_app
-    page.goto(url)
-    wait_for_app(page)
-    page.get_by_role("link", name="Kirjautuminen").first.click()
-    page.get_by_label("Käyttäjätunnus").wait_for()
-    settle(page)
-    page.get_by_label("Käyttäjätunnus").fill(USER)
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu").click()
-    page.get_by_text("Kirjautuneena:").first.wait_for()
-    settle(page)
+    sign_in(page, url, USER, PASSWORD)
     page.locator('[data-testid="stMain"]').get_by_role("link", name="Lataa tiedosto").click()
     box = page.locator('[data-testid="stFileUploaderDropzone"]')
     box.wait_for()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,14 @@ def snapshot_state(db: Path) -> dict[str, list[tuple]]:
         }
     finally:
         con.close()
+
+
+def summary_json(db: Path, project: str = "VALPAS2") -> dict:
+    """Run ``python -m pipelines summary`` on a warehouse and return its JSON."""
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines", "summary", "--db", str(db), "--project", project],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
-import subprocess
-import sys
 
 import duckdb
 import polars as pl
 import pytest
 
 from pipelines import indicators
+from tests.pipelines.conftest import summary_json
 
 COLUMNS = {
     "age_group": pl.String,
@@ -111,13 +109,7 @@ def test_every_collected_indicator_has_a_rule_and_every_rule_is_used():
 
 @pytest.mark.slow
 def test_summary_json_reports_the_programme_and_its_indicators(demo_db):
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines", "summary", "--db", str(demo_db), "--project", "VALPAS2"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(out.stdout)
+    figures = summary_json(demo_db)
     assert figures["indicator_programme"] == "ESF 2014-2020"
     assert figures["indicators"]["CO01"] == 70
     assert figures["indicators"]["CO03"] == 45  # 36 outside the labour force and 9 students

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date
 
 from pipelines import demo_events
+from tests.pipelines.conftest import summary_json
 from tests.pipelines.test_ingest import _workbook, load, rows
 
 
@@ -34,12 +32,6 @@ def test_an_uploaded_open_event_counts_as_reach_not_participations(db, tmp_path)
 
 
 def test_demo_keeps_the_report_figure_and_shows_the_fair_apart(demo_db):
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines", "summary", "--db", str(demo_db), "--project", "VALPAS2"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures = json.loads(out.stdout)
+    figures = summary_json(demo_db)
     assert figures["n_professional_participations"] == 1259  # the final report's figure, fair left out
     assert figures["n_open_event_reach"] == demo_events.OPEN_EVENT_REACH > 4000  # "over 4 000"
