@@ -72,14 +72,15 @@ def headline_at(view: View, quarter: str | None) -> Headline | None:
     )
 
 
-def _delta(view: View, now: int | None, before: int | None, clients: bool) -> str | None:
-    """Change since the previous quarter; a client change of 1..4 reads ".." (it is a by-quarter count)."""
+def _delta(view: View, now: int | None, before: int | None) -> str | None:
+    """Change since the previous quarter, shown exactly when both counts are shown (it follows from them).
+
+    Hiding a change of 1..4 between two shown counts protected nobody and read "+.." beside 128 -> 129; a
+    hidden count (None) at either end gives no change.
+    """
     if now is None or before is None:
         return None
-    change = now - before
-    if clients and 0 < abs(change) < view.min_cell:
-        return view.tr.count(None)
-    return view.tr.signed(change)
+    return view.tr.signed(now - before)
 
 
 def headline(view: View) -> list[Metric]:
@@ -102,32 +103,32 @@ def headline(view: View) -> list[Metric]:
         Metric(
             tr.t("figure.n_clients"),
             tr.count(now.n_clients),
-            _delta(view, now.n_clients, prev("n_clients"), True),
+            _delta(view, now.n_clients, prev("n_clients")),
             tr.t("overview.help.clients"),
         ),
         Metric(
             tr.t("figure.n_coaches"),
             tr.number(now.n_coaches),
-            _delta(view, now.n_coaches, prev("n_coaches"), False),
+            _delta(view, now.n_coaches, prev("n_coaches")),
             coach_help,
         ),
         Metric(
             tr.t("figure.n_progressed"),
             with_share(now.n_progressed),
-            _delta(view, now.n_progressed, prev("n_progressed"), True),
+            _delta(view, now.n_progressed, prev("n_progressed")),
             tr.t("overview.help.progressed"),
         ),
         Metric(
             tr.t("figure.n_not_progressed"),
             with_share(now.n_not_progressed),
-            _delta(view, now.n_not_progressed, prev("n_not_progressed"), True),
+            _delta(view, now.n_not_progressed, prev("n_not_progressed")),
             tr.t("overview.help.not_progressed"),
             delta_color="off",
         ),
         Metric(
             tr.t("overview.participations_short"),
             tr.number(now.n_participations),
-            _delta(view, now.n_participations, prev("n_participations"), False),
+            _delta(view, now.n_participations, prev("n_participations")),
             tr.t("overview.help.participations"),
         ),
     ]
