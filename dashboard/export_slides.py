@@ -16,6 +16,7 @@ from dashboard.builders import (
     Column,
     View,
     about,
+    eu_indicators,
     municipalities,
     overview,
     participations,
@@ -114,7 +115,7 @@ def _pathways(view: View) -> Slide:
 
 
 def _esf(view: View) -> Slide:
-    b = pathways.esf(view)
+    b = eu_indicators.esf(view)
     return Slide("esf", b.title, view.tr.t("present.esf.message"), [], b)
 
 

@@ -51,6 +51,19 @@ RULES: dict[str, tuple[pl.Expr, pl.Expr]] = {
 # The ESF 2014-2020 total is "calculated automatically from the output indicators": CO01 + CO03 + CO05.
 _KNOWN_STATUS = _entry.is_in(["unemployed", "outside_labour_force", "in_education", "employed"])
 _PROGRAMME_RULES = {("ESF2014", "total_participants"): (_KNOWN_STATUS, _ALL)}
+# key -> whom the share is of (the base of ``RULES``), for the page's "out of" column
+BASES = {
+    "inactive_newly_job_searching": "inactive_leavers",
+    "job_searching_upon_leaving": "inactive_leavers",
+    "in_education_upon_leaving": "not_in_education_leavers",
+    "employed_upon_leaving": "not_employed_leavers",
+}
+_PROGRAMME_BASES = {("ESF2014", "total_participants"): "all"}
+
+
+def base_of(programme_code: str, key: str) -> str:
+    """Name the group an indicator's share is of (``all`` for the output indicators)."""
+    return _PROGRAMME_BASES.get((programme_code, key)) or BASES.get(key, "all")
 
 
 @dataclass(frozen=True)

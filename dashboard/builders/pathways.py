@@ -262,31 +262,3 @@ def pathway_by(view: View, dimension: str) -> Built:
     columns["n_not_progressed"] = Column(tr.t("figure.n_not_progressed"), "count")
     title = tr.t("pathways.by_title", dimension=tr.t(f"pathways.by.{dimension}").lower())
     return Built(title, data, columns, fig, tr.t("pathways.by_caption", min_cell=view.min_cell))
-
-
-def esf(view: View) -> Built:
-    """Return the ESF+ common indicators computed from the same counts, codes beside the Finnish labels."""
-    tr = view.tr
-    data = figures.esf_indicators(_profile(view))
-    if view.filters.is_breakdown:
-        data = privacy.suppress_counts(data, "n", min_cell=view.min_cell, total_shown=False)
-        data = privacy.hide_shares(data, "share", flag("n"))
-    fi = I18n("fi")
-    data = data.with_columns(
-        pl.Series("label", [tr.t(f"esf.{k}") for k in data["key"].to_list()], pl.String),
-        pl.Series("label_fi", [fi.t(f"esf.{k}") for k in data["key"].to_list()], pl.String),
-        pl.Series(
-            "base",
-            [tr.t(f"esf.base.{'entry' if 'entry' in k else 'leaving'}") for k in data["key"]],
-            pl.String,
-        ),
-    )
-    columns = {"code": Column(tr.t("esf.code")), "label": Column(tr.t("esf.indicator"))}
-    if tr.lang != "fi":
-        columns["label_fi"] = Column(tr.t("esf.indicator_fi"))
-    columns |= {
-        "n": Column(tr.t("common.clients"), "count"),
-        "base": Column(tr.t("esf.base_header")),
-        "share": Column(tr.t("common.share"), "share"),
-    }
-    return Built(tr.t("esf.title"), data, columns, None, tr.t("esf.caption"), wrap=True)

@@ -28,7 +28,7 @@ CASES = [
      [["Lapin hyvinvointialue", "670"], ["Pohjois-Pohjanmaan hyvinvointialue", "589"]]),
     ("jatkopolut", "pathways", "fi",
      ["Jatkopolut", "Palkkatyö tai yrittäjyys (32)", "Koulutus (15)", "Ohjattu muuhun tukeen (36)",
-      "EECO02", "EECR01", "EECR02", "EECR04"],
+      "CO01", "CO03", "CR01", "CR04"],
      [["Löysi jatkopolun", "84"], ["Yhteensä", "128"]]),
     ("tietoa", "about", "fi",
      ["Tietoa aineistosta", "Esittelyaineisto", "Julkaistut luvut ja lasketut luvut"],
@@ -39,9 +39,9 @@ CASES = [
     ("?lang=en", "overview", "en", ["Overview", "84 of 128 clients (66%) found a pathway onward.", "1,259",
                                     "Demo data"], []),
     ("jatkopolut?lang=sv", "pathways", "sv",
-     ["Fortsatta vägar", "Lönearbete eller företagande (32)", "Utbildning (15)", "EECO02", "EECR01"], []),
+     ["Fortsatta vägar", "Lönearbete eller företagande (32)", "Utbildning (15)", "CO01", "CR01"], []),
     ("jatkopolut?lang=en", "pathways", "en",
-     ["Pathway outcomes", "Employment or entrepreneurship (32)", "Education (15)", "EECO02", "EECR01"], []),
+     ["Pathway outcomes", "Employment or entrepreneurship (32)", "Education (15)", "CO01", "CR01"], []),
 ]  # fmt: skip
 
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stMain"] .stPlotlyChart')]

@@ -65,7 +65,7 @@ def test_pages_show_their_figures(app, warehouse: Path) -> None:
     at.switch_page("views/participations.py").run()
     assert metrics(at)["Osallistumiskertoja"] == f"1{THIN}259"
     at.switch_page("views/pathways.py").run()
-    assert {"EECO02", "EECR01", "EECR02", "EECR04", "70", "45"} <= cells(at)
+    assert {"CO01", "CO03", "CR01", "CR04", "70", "45"} <= cells(at)
     at.switch_page("views/about.py").run()
     assert {"✗ Eroaa", f"64{NBSP}%", f"65,6{NBSP}%"} <= cells(at)
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from dashboard.builders import about, municipalities, overview, participations, pathways
+from dashboard.builders import about, eu_indicators, municipalities, overview, participations, pathways
 
 NBSP = "\u00a0"  # before "%"
 THIN = "\u202f"  # Finnish thousands
@@ -76,10 +76,16 @@ def test_pathways_of_the_report(view) -> None:
     assert got["Ohjattu muuhun tukeen"] == 36 and got["Yhteensä"] == 128
 
 
-def test_esf_indicators(view) -> None:
-    data = pathways.esf(view).data
-    got = {c: n for c, n in data.select("code", "n").iter_rows() if c}
-    assert got == {"EECO02": 70, "EECR01": 45, "EECR02": 15, "EECR04": 32}
+def test_eu_indicators_are_the_projects_programmes(view) -> None:
+    built = eu_indicators.esf(view)
+    got = {c: n for c, n in built.data.select("code", "n").iter_rows() if c}
+    # VALPAS 2 is ESF 2014-2020: CO codes, students inactive (36 + 9), results a change of situation
+    assert (got["CO01"], got["CO03"], got["CO04"], got["CO05"]) == (70, 45, 36, 12)
+    assert got["CR01"] < 45 and got["CR04"] < 32  # not everyone unemployed / employed upon leaving
+    assert not any(c.startswith("EEC") for c in got)
+    row = built.data.filter(pl.col("code") == "CR04").row(0, named=True)
+    assert row["base"] == "päättyneet, alussa ei työllisiä" and row["n_woman"] + row["n_man"] <= row["n"]
+    assert "Ei kerätä: CO09" in built.caption
 
 
 def test_sankey_flows_add_up_to_the_ended_clients(view) -> None:

@@ -58,7 +58,7 @@ def test_next_and_previous_step_through_six_slides_in_the_url(app, warehouse: Pa
         assert slide(at) == expected and not at.exception
         titles.append(html_of(at).split('class="present-title">')[1].split("<")[0])
     assert titles == ["Jatkopolun löytäneiden osuus kunnittain", "Osallistumisten kertymä", "Jatkopolut",
-                      "ESR+-indikaattorit", "Hankkeet ja niiden tulokset"]  # fmt: skip
+                      "EU:n yhteiset indikaattorit", "Hankkeet ja niiden tulokset"]  # fmt: skip
     assert at.button(key="present_next").disabled
     at.button(key="present_previous").click().run()
     assert slide(at) == "5"

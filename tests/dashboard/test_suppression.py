@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard.builders import municipalities, overview, participations, pathways
+from dashboard.builders import eu_indicators, municipalities, overview, participations, pathways
 
 
 @pytest.fixture
@@ -102,8 +102,10 @@ def test_pathways_by_municipality(whole) -> None:
 
 
 def test_esf_in_a_filtered_view(small_warehouse, make_view) -> None:
-    data = pathways.esf(make_view(small_warehouse, municipality="261")).data
+    data = eu_indicators.esf(make_view(small_warehouse, municipality="261")).data
     assert visible(data["n"].to_list())
+    for gender in ("n_woman", "n_man", "n_other"):
+        assert visible(data[gender].to_list())
     assert data.filter(pl.col("n").is_null())["share"].null_count() == data["n"].null_count()
 
 

@@ -1,0 +1,74 @@
+"""EU common indicators (yhteiset indikaattorit) of the project's programme, for the pathways page."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard import db
+from dashboard.builders.common import Built, Column, View
+from dashboard.i18n import I18n
+from pipelines import indicators
+
+
+def _profile(view: View) -> pl.DataFrame:
+    return db.query("client_profiles", **view.filters.client_params(), quarter=view.filters.quarter)
+
+
+def esf(view: View) -> Built:
+    """Return the EU common indicators of the project's programme (``pipelines.indicators``), by gender.
+
+    Output indicators count the situation at entry, results the change of situation to leaving; each
+    row says whom its share is of. Indicators the data do not collect are named in the caption. In a
+    breakdown, counts of 1..min_cell-1 are hidden like every other count.
+    """
+    tr = view.tr
+    found = db.query("project_programme", project=view.filters.project)
+    if not found.height or found["programme_code"][0] is None:
+        source = found["source"][0] if found.height else ""
+        return Built(
+            tr.t("indicator.title"),
+            pl.DataFrame(),
+            {},
+            None,
+            tr.t("indicator.unknown_programme", source=source),
+        )
+    programme = found.row(0, named=True)
+    table = indicators.compute(_profile(view), programme["programme_code"])
+    missing = table.filter(~pl.col("is_collected"))
+    data = table.filter(pl.col("is_collected")).with_columns(pl.col("indicator_code").fill_null(""))
+    counts = ["n", *(f"n_{g}" for g in indicators.GENDERS)]
+    if view.filters.is_breakdown:  # a small count hides; one small gender hides its row's genders
+        small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
+        any_gender = pl.any_horizontal(small[1:])
+        data = data.with_columns(
+            pl.when(~small[0]).then(pl.col("n")).alias("n"),
+            *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
+        )
+    fi = I18n("fi")
+    keys = data["key"].to_list()
+    data = data.with_columns(
+        pl.when(pl.col("n_base") > 0).then(pl.col("n") / pl.col("n_base")).alias("share"),
+        pl.Series("label", [tr.t(f"indicator.{k}") for k in keys], pl.String),
+        pl.Series("label_fi", [fi.t(f"indicator.{k}") for k in keys], pl.String),
+        pl.Series(
+            "base",
+            [tr.t(f"indicator.base.{indicators.base_of(programme['programme_code'], k)}") for k in keys],
+            pl.String,
+        ),
+        pl.col("indicator_code").alias("code"),
+    )
+    columns = {"code": Column(tr.t("esf.code")), "label": Column(tr.t("esf.indicator"))}
+    if tr.lang != "fi":
+        columns["label_fi"] = Column(tr.t("esf.indicator_fi"))
+    columns |= {
+        "n": Column(tr.t("common.clients"), "count"),
+        "base": Column(tr.t("indicator.base_header")),
+        "share": Column(tr.t("common.share"), "share"),
+        "n_woman": Column(tr.t("indicator.women"), "count"),
+        "n_man": Column(tr.t("indicator.men"), "count"),
+        "n_other": Column(tr.t("indicator.other"), "count"),
+    }
+    name = programme[f"name_{tr.lang}"] or programme["label"]
+    absent = ", ".join(c for c in missing["indicator_code"].to_list() if c)
+    caption = tr.t("indicator.caption", programme=name, regulation=programme["regulation"], missing=absent)
+    return Built(tr.t("indicator.title"), data, columns, None, caption, wrap=True)
