@@ -64,21 +64,13 @@ def table(view: View) -> Built:
     """Return every project with its facts and headline figures; published figures marked as such."""
     tr = view.tr
     data = comparison(view)
-    charted = data.filter(pl.col("share").is_not_null()).with_columns(
-        pl.Series(
-            "text",
-            [
-                tr.share(s, 0) + ("" if lv == "project" else f" ({tr.t('projects.published_mark')})")
-                for s, lv in zip(
-                    data.filter(pl.col("share").is_not_null())["share"].to_list(),
-                    data.filter(pl.col("share").is_not_null())["level"].to_list(),
-                    strict=True,
-                )
-            ],
-            pl.String,
-        ),
-        pl.col("name").alias("label"),
-    )
+    charted = data.filter(pl.col("share").is_not_null())
+    mark = f" ({tr.t('projects.published_mark')})"
+    texts = [
+        tr.share(share, 0) + ("" if level == "project" else mark)
+        for share, level in charted.select("share", "level").iter_rows()
+    ]
+    charted = charted.with_columns(pl.Series("text", texts, pl.String), pl.col("name").alias("label"))
     fig = charts.share_intervals(
         charted,
         level_names={
