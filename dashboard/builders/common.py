@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -150,6 +150,28 @@ def hide_if(df: pl.DataFrame, flag: str, columns: Sequence[str]) -> pl.DataFrame
 def flag(count: str = "n_clients") -> str:
     """Name the flag column that marks the hidden cells of ``count``."""
     return privacy.suppressed_flag(count)
+
+
+def shown(view: View, dims: Mapping[str, object] | None = None, **more: object) -> int | None:
+    """The count of a declared cell as the privacy decision shows it: ``None`` when hidden (issue 15).
+
+    ``dims`` (and keyword ``more``) are relative to the view: its filters and quarter are added, so
+    ``shown(view, is_active=True)`` is the view's active clients. The cell must be one of those
+    ``privacy.release.view_tables`` declares for the view (a ``KeyError`` otherwise: what a page shows is
+    declared, so the JSON export and the audit see it too).
+    """
+    from dashboard.privacy import release
+
+    f = view.filters
+    cell = release.base_dims(f) | {"quarter": f.quarter} | dict(dims or {}) | more
+    return release.view_decision(f, view.choices, view.min_cell)[1].value(cell)
+
+
+def refused(view: View, table: str) -> bool:
+    """Whether the privacy decision refuses table ``<page>.<table>`` of the view: not drawn at all."""
+    from dashboard.privacy import release
+
+    return table in release.view_decision(view.filters, view.choices, view.min_cell)[1].refused
 
 
 def primary(n: int | None, view: View, applies: bool = True) -> int | None:
