@@ -14,12 +14,14 @@ combinations inside a shown zero are fixed at 0 and dropped. A hidden cell whose
 1..min_cell-1 is protected when at least three integer values of it stay feasible: its integer minimum and
 maximum, and, when the true value is one of them, a third value found strictly between or beyond.
 
-Secondary suppression. Greedy: while some sensitive cell is not protected, hide the smallest shown
-non-zero sibling (a cell sharing a shown total with it that is not a total over it; ties by declaration
-order). Protection only grows with
-hiding (a shown equation becomes the weaker ">= 1"), so this ends; if even hiding every hideable cell
-cannot protect a cell, the tables holding it are refused. Every check is an integer program solved with
-HiGHS (``highspy``); the independent audit in ``tests/privacy/test_audit.py`` re-checks with OR-Tools.
+Secondary suppression is optimal (``optimal``: Fischetti & Salazar's integer program, stated with HiGHS,
+with the attacker's LP cuts), per independent part of the release (one per quarter), over merged attacker
+variables. Every pattern is then re-proven against the integer attacker (integer points from LP vertices,
+``certify``, else integer programs, ``Model.feasible_values``); a cell that still keeps fewer than three
+values must be able to rise further in the next round, and a cell that no pattern protects (it is pinned
+by exact cells, e.g. a published pathway total of 3 split over municipalities whose zeros are shown) has
+its tables refused: not drawn at all. The independent audit in ``tests/privacy/test_audit.py`` re-checks
+with SCIP; ``tests/privacy/test_optimal.py`` compares the hidden clients with the cheapest safe pattern.
 
 Cells of ``exact`` tables are part of what the attacker knows: always shown, never hidden.
 """
@@ -35,7 +37,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from dashboard.privacy.model import COUNT, Model, combinations, matches
+from dashboard.privacy import certify, optimal
+from dashboard.privacy.model import COUNT, Model, matches
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Decision:
         return key in self.hidden
 
 
-TIME_CAP = 20.0  # seconds of greedy search before hiding every hideable cell
+MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has its tables refused
 _CACHE: dict[str, Decision] = {}
 
 
@@ -120,47 +123,17 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
             raise ValueError(f"dims use {a!r}, which the atoms do not have")
     counts = atoms[COUNT].to_numpy() if atoms.height else np.zeros(0, dtype=np.int64)
     values = [int(counts[matches(atoms, k)].sum()) for k in keys]
-    combos = combinations(atoms, attrs)
-    model = Model(combos, keys, values)
-    known = {model.members[c].tobytes() for c in exact}
-    exact |= {c for c in range(len(keys)) if model.members[c].tobytes() in known}  # the same clients
-
-    hidden = {c for c, v in enumerate(values) if 1 <= v < min_cell and c not in exact}
-    sensitive = sorted(hidden)
+    hidden: set[int] = set()
     refused: set[str] = set()
-    todo = sensitive
-    capped = False
-    while todo:
-        counts3 = model.feasible_values(hidden, todo)
-        failing = [c for c in todo if counts3[c] < 3]
-        if not failing:
-            break
-        open_cells = [d for d, v in enumerate(values) if d not in hidden and v > 0 and d not in exact]
-        if time.perf_counter() - started > TIME_CAP and not capped:  # safe fallback: hide what may be hidden
-            capped = True
-            hidden.update(open_cells)
-            todo = failing
-            continue
-        picks: set[int] = set()
-        for c in failing:  # one sibling for every failing cell a round
-            options = [d for d in open_cells if d not in picks and not model.contains(d, c)]
-            near = [e for e in range(len(keys)) if e not in hidden and model.overlaps(c, e)]
-            siblings = [d for d in options if any(model.overlaps(e, d) for e in near)]
-            options = siblings or options
-            if options:
-                picks.add(min(options, key=lambda d: (values[d], d)))
-            elif not any(d not in picks for d in open_cells):
-                refused |= in_tables[c]
-                for t in tables:
-                    if t.key in in_tables[c]:
-                        hidden.update(where[normalise(d)] for d in t.cells if values[where[normalise(d)]] > 0)
-        hidden |= picks
-        todo = [c for c in failing if not refused & in_tables[c]]
-    # the audit: every sensitive cell of a table that is drawn keeps three values
-    drawn = [c for c in sensitive if not (in_tables[c] & refused)]
-    final = model.feasible_values(hidden, drawn)
-    if any(final[c] < 3 for c in drawn):  # pragma: no cover - the loop above guarantees it
-        raise AssertionError("suppression left a small cell pinned")
+    stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
+    for part in optimal.parts(atoms, keys, values):
+        found, lost = _protect_part(part, exact, in_tables, tables, where, values, min_cell)
+        hidden |= found
+        refused |= lost
+        for name in stats:
+            stats[name] += part.stats.get(name, 0.0)
+        stats["groups"] += len(part.values)
+    sensitive = [c for c, v in enumerate(values) if 1 <= v < min_cell and c not in exact]
     hideable = [c for c in range(len(keys)) if c not in exact]
     decision = Decision(
         min_cell=min_cell,
@@ -173,12 +146,51 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
             "cells": float(len(keys)),
             "cells_hidden": float(len(hidden)),
             "primary": float(len(sensitive)),
-            "combinations": float(model.n_vars),
+            **stats,
             "solve_seconds": time.perf_counter() - started,
-            "capped": float(capped),
         },
     )
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[digest] = decision
     return decision
+
+
+def _protect_part(part, exact, in_tables, tables, where, values, min_cell) -> tuple[set[int], set[str]]:
+    """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be."""
+    exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
+    primary = {g for g, v in enumerate(part.values) if 1 <= v < min_cell and g not in exact_g}
+    group_of = {c: g for g, cells in enumerate(part.cells) for c in cells}
+    forced: set[int] = set()
+    level: dict[int, int] = {}
+    refused: set[str] = set()
+    model = Model.of(part.members, part.values, part.truth.size)
+
+    def refuse(g: int) -> None:
+        names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
+        refused.update(names)
+        for t in tables:
+            if t.key in names:
+                cells = (group_of.get(where[normalise(d)]) for d in t.cells)
+                forced.update(h for h in cells if h is not None and part.values[h] > 0 and h not in exact_g)
+        primary.discard(g)
+
+    for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
+        refuse(g)
+    while True:
+        try:
+            hidden = optimal.suppress(part, primary, exact_g, forced, level)
+        except optimal.Unprotectable as e:
+            refuse(e.args[0])
+            continue
+        attacker = optimal.Attacker(part, float(max(part.values) + 10))
+        attacker.pattern(hidden)
+        unproven = [g for g in sorted(primary) if len(certify.certified(attacker, g)) < 3]
+        left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
+        failing = [g for g in unproven if left[g] < 3]
+        if not failing:
+            return {c for g in hidden for c in part.cells[g]}, refused
+        for g in failing:
+            level[g] = level.get(g, 2) + 1
+            if level[g] > MAX_LEVEL:
+                refuse(g)

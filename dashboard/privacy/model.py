@@ -13,6 +13,7 @@ import polars as pl
 
 COUNT = "n_clients"
 UNEMPLOYED = "unemployed"
+ENDED = "is_ended_in_quarter"  # ended in the quarter: never an active client
 BIG = 10**6  # an upper bound on any count: a range reaching it has far more than three values
 MAX_COMBINATIONS = 200_000  # beyond this the model uses only the combinations the data hold (stronger)
 
@@ -50,8 +51,8 @@ def combinations(atoms: pl.DataFrame, attrs: list[str]) -> pl.DataFrame:
     geo = [a for a in ("municipality_code", "wellbeing_region_code") if a in rest]
     if len(geo) == 2:  # the region is a function of the municipality
         take(geo, data.select(geo).unique())
-    exit_attrs = [a for a in ("is_active", "status_at_exit", "pathway", "is_progressed") if a in rest]
-    if len(exit_attrs) > 1 or exit_attrs == ["is_progressed"]:
+    exit_attrs = [a for a in ("is_active", "status_at_exit", "pathway", "is_progressed", ENDED) if a in rest]
+    if len(exit_attrs) > 1 or exit_attrs in (["is_progressed"], [ENDED]):
         take(exit_attrs, _exit_group(data, exit_attrs))
     entry = [a for a in ("status_at_entry", "is_long_term_unemployed") if a in rest]
     if len(entry) == 2:
@@ -110,8 +111,18 @@ def _exit_group(data: pl.DataFrame, names: list[str]) -> pl.DataFrame:
                         g_opts = [None] if active else (ended or [None])
                 else:
                     g_opts = [None]
+                ended_in_q = [False] if active else _non_null(data, ENDED) or [None]
                 for g in g_opts:
-                    rows.append({"is_active": active, "status_at_exit": e, "pathway": p, "is_progressed": g})
+                    for q in ended_in_q if ENDED in names else [None]:
+                        rows.append(
+                            {
+                                "is_active": active,
+                                "status_at_exit": e,
+                                "pathway": p,
+                                "is_progressed": g,
+                                ENDED: q,
+                            }
+                        )
     if not rows:
         return data.select(names).unique()
     frame = pl.DataFrame({n: [r[n] for r in rows] for n in names}, schema={n: data.schema[n] for n in names})
@@ -133,6 +144,13 @@ class Model:
         self.n_vars = int(live.size)
         self.members = [index[m[~dead[m]]] for m in members]
         self.values = values
+
+    @classmethod
+    def of(cls, members: Sequence[np.ndarray], values: Sequence[int], n_vars: int) -> Model:
+        """A model over variables already reduced (``optimal.parts``): each cell's members and value."""
+        self = cls.__new__(cls)
+        self.members, self.values, self.n_vars = list(members), list(values), n_vars
+        return self
 
     def overlaps(self, a: int, b: int) -> bool:
         return bool(np.intersect1d(self.members[a], self.members[b], assume_unique=True).size)

@@ -1,0 +1,274 @@
+"""Optimal secondary suppression of a release (issue 15, item 2): Fischetti & Salazar's model, with HiGHS.
+
+The release is split into the independent parts an attacker cannot link (``parts``: cells of different
+quarters count different rows of the microdata), and each part's attacker domain (every structurally
+possible combination of the attribute values, ``model.combinations``) is reduced without loss: a
+combination inside a shown zero is 0, and combinations that lie in exactly the same cells are one
+variable (their sum is all any cell sees). Cells that then count the same variables are the same count,
+so they are decided together (a *group*).
+
+Secondary suppression is the integer program of Fischetti & Salazar (Math. Programming 2001, the model
+behind tau-Argus's OPT): one binary per group, 1 = hidden, minimising the clients hidden, every primary
+group hidden, exact groups shown, subject to: for every primary group ``s`` the attacker's linear program
+(shown groups fixed, hidden ones at least 1, counts non-negative) can raise ``s`` by its protection level
+(2, so that with the true value three values are possible). That constraint has exponentially many linear
+pieces; they are added as cuts when violated (Benders: the attacker's dual solution at the master's pattern
+gives an inequality in the binaries that every protected pattern satisfies and this one does not). The
+linear attacker is weaker than the integer one of the rule, so ``engine.protect`` re-proves every pattern
+with integer programs and raises a cell's level when it fails.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import polars as pl
+
+from dashboard.privacy.model import COUNT, combinations
+
+PART = "quarter"  # an attribute every cell of a release fixes: its values share no microdata rows
+MASTER_SECONDS = 30.0  # per master solve; the pattern found is re-proven whatever its optimality gap
+INF = highspy.kHighsInf
+MAX_ROUNDS = 300
+
+
+@dataclass
+class Part:
+    """One independent part of a release: its groups of cells over merged attacker variables."""
+
+    cells: list[list[int]]  # the release's cell indices of each group
+    members: list[np.ndarray]  # merged variables each group counts
+    values: list[int]  # each group's true count
+    truth: np.ndarray  # each merged variable's true count
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def parts(atoms: pl.DataFrame, keys: Sequence[frozenset], values: Sequence[int]) -> list[Part]:
+    """Split the release into parts and reduce each part's attacker domain (see the module docstring)."""
+    by_part: dict[object, list[int]] = {}
+    for c, k in enumerate(keys):
+        fixed = dict(k).get(PART, _MISSING)
+        by_part.setdefault(fixed if not isinstance(fixed, tuple) else _MISSING, []).append(c)
+    if _MISSING in by_part and len(by_part) > 1:  # some cell spans parts: one part for all
+        by_part = {_MISSING: list(range(len(keys)))}
+    out = []
+    for p, cells in sorted(by_part.items(), key=lambda kv: str(kv[0])):
+        frame = atoms if p is _MISSING else atoms.filter(pl.col(PART) == p)
+        part_keys = [
+            k if p is _MISSING else frozenset(kv for kv in k if kv[0] != PART)
+            for k in (keys[c] for c in cells)
+        ]
+        out.append(_reduce(frame, cells, part_keys, [values[c] for c in cells]))
+    return out
+
+
+_MISSING = object()
+
+
+def _reduce(atoms: pl.DataFrame, cells: list[int], keys: list[frozenset], values: list[int]) -> Part:
+    attrs = sorted({a for k in keys for a, _ in k})
+    combos = combinations(atoms, attrs).with_row_index("__combo")
+    n = combos.height
+    masks: dict[tuple[str, object], np.ndarray] = {}
+
+    def mask(attr: str, v: object) -> np.ndarray:
+        if (attr, v) not in masks:
+            col = combos[attr]
+            if isinstance(v, tuple):
+                m = col.is_in([x for x in v if x is not None]).fill_null(False).to_numpy()
+                masks[(attr, v)] = m | col.is_null().to_numpy() if None in v else m
+            else:
+                masks[(attr, v)] = (
+                    col.is_null().to_numpy() if v is None else (col == v).fill_null(False).to_numpy()
+                )
+        return masks[(attr, v)]
+
+    inside = []
+    for k in keys:
+        m = np.ones(n, dtype=bool)
+        for attr, v in k:
+            m &= mask(attr, v)
+        inside.append(m)
+    dead = np.zeros(n, dtype=bool)
+    for m, v in zip(inside, values, strict=True):
+        if v == 0:
+            dead |= m
+    rng = np.random.default_rng(20261202)
+    signature = np.zeros(n, dtype=np.uint64)
+    for m, v in zip(inside, values, strict=True):
+        if v > 0:
+            signature[m] += rng.integers(1, 2**63, dtype=np.uint64)
+    live = np.flatnonzero(~dead)
+    _, var_of_live = np.unique(signature[live], return_inverse=True)
+    var = np.full(n, -1)
+    var[live] = var_of_live
+    n_vars = int(var_of_live.max()) + 1 if live.size else 0
+    truth = np.zeros(n_vars, dtype=np.int64)
+    atoms = atoms.filter(pl.col(COUNT) > 0)
+    if atoms.height and n_vars:
+        joined = (
+            atoms.join(combos, on=attrs, how="left", nulls_equal=True)
+            if attrs
+            else atoms.with_columns(__combo=0)
+        )
+        at = joined["__combo"].to_numpy()
+        if np.isnan(at.astype(float)).any() or (var[at.astype(int)] < 0).any():  # pragma: no cover
+            raise AssertionError("a microdata row fell outside the attacker's domain")
+        np.add.at(truth, var[at.astype(int)], joined[COUNT].to_numpy())
+    groups: dict[bytes, int] = {}
+    out = Part([], [], [], truth, {"combinations": float(n), "variables": float(n_vars)})
+    for c, m, v in zip(cells, inside, values, strict=True):
+        members = np.unique(var[m & ~dead]) if v > 0 else np.zeros(0, dtype=np.int64)
+        key = members.tobytes() if v > 0 else b"zero"
+        if key not in groups:
+            groups[key] = len(out.cells)
+            out.cells.append([])
+            out.members.append(members)
+            out.values.append(v)
+        out.cells[groups[key]].append(c)
+    return out
+
+
+class Attacker:
+    """The attacker's linear program over one part, kept warm between targets and patterns."""
+
+    def __init__(self, part: Part, upper: float) -> None:
+        self.part, self.upper = part, upper
+        n = part.truth.size
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)  # primal: a new objective keeps the basis primal feasible
+        h.setOptionValue("presolve", "off")
+        h.addVars(n, -part.truth.astype(float), np.full(n, upper))
+        self.rows: dict[int, int] = {}
+        starts, index = [], []
+        for g, m in enumerate(part.members):
+            if part.values[g] > 0:
+                self.rows[g] = len(starts)
+                starts.append(len(index))
+                index.extend(m.tolist())
+        k = len(starts)
+        self._index, self._starts = np.array(index, dtype=np.int64), np.array(starts, dtype=np.int64)
+        self._groups = np.array(list(self.rows), dtype=np.int64)
+        h.addRows(
+            k,
+            np.zeros(k),
+            np.zeros(k),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.ones(len(index)),
+        )
+        self.h, self.cost = h, np.zeros(n)
+
+    def pattern(self, hidden: set[int]) -> None:
+        self.hidden = hidden
+        for g, r in self.rows.items():
+            lo, hi = (1.0 - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
+            self.h.changeRowBounds(r, lo, hi)
+
+    def rise(self, s: int) -> tuple[float, dict[int, float], float]:
+        """How far group ``s`` can rise; and the cut: coefficients per group and the constant."""
+        members = self.part.members[s]
+        cost = np.zeros(self.part.truth.size)
+        cost[members] = -1.0
+        changed = np.flatnonzero(cost != self.cost)
+        self.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
+        self.cost = cost
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
+            raise RuntimeError("attacker LP not solved")
+        sol = self.h.getSolution()
+        rise = -self.h.getInfo().objective_function_value
+        lb = -self.part.truth.astype(float)
+        col = np.asarray(sol.col_dual)
+        constant = float(np.where(col > 0, col * lb, col * self.upper).sum())
+        coef: dict[int, float] = {}
+        duals = np.asarray(sol.row_dual)
+        for g, r in self.rows.items():
+            d = duals[r]
+            if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
+                coef[g] = -(d * (1.0 - self.part.values[g]) if d > 0 else d * self.upper)
+        bound = sum(c for g, c in coef.items() if g in self.hidden) - constant  # strong duality: == rise
+        if abs(bound - rise) > 1e-3 * max(1.0, abs(rise)):  # pragma: no cover
+            raise AssertionError(f"attacker dual bound {bound} != rise {rise}")
+        return rise, coef, constant
+
+
+def suppress(
+    part: Part, primary: set[int], exact: set[int], forced: set[int], level: dict[int, int]
+) -> set[int]:
+    """The hidden groups of an optimal pattern of ``part`` (``forced`` hidden too), by cut generation."""
+    groups = [g for g in range(len(part.values)) if part.values[g] > 0 and g not in exact]
+    if not primary:
+        return set(forced)
+    attacker = Attacker(part, float(max(part.values) + 10))
+    master = highspy.Highs()
+    master.setOptionValue("output_flag", False)
+    master.setOptionValue("threads", 1)
+    master.setOptionValue("time_limit", MASTER_SECONDS)
+    col = {g: i for i, g in enumerate(groups)}
+    k = len(groups)
+    lower = np.array([1.0 if g in primary or g in forced else 0.0 for g in groups])
+    master.addVars(k, lower, np.ones(k))
+    master.changeColsCost(k, np.arange(k, dtype=np.int32), np.array([float(part.values[g]) for g in groups]))
+    master.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.full(k, highspy.HighsVarType.kInteger))
+    hidden = set(primary) | set(forced)
+    started, rounds, cuts = time.perf_counter(), 0, 0
+    todo = sorted(primary)
+    while True:
+        rounds += 1
+        if rounds > MAX_ROUNDS:  # pragma: no cover - numerical trouble: hide what may be hidden
+            hidden = set(groups)
+            break
+        attacker.pattern(hidden)
+        added = 0
+        failing = []
+        for s in todo:
+            rise, coef, constant = attacker.rise(s)
+            need = level.get(s, 2)
+            if rise >= need - 1e-6:
+                continue
+            terms = {col[g]: c for g, c in coef.items() if g in col and c > 1e-9}
+            rhs = need + constant  # the attacker's dual bound: rise <= -(sum theta_g x_g + constant)
+            if not terms:
+                raise Unprotectable(s)
+            idx = np.array(sorted(terms), dtype=np.int32)
+            master.addRow(rhs, INF, idx.size, idx, np.array([terms[i] for i in idx]))
+            added += 1
+            failing.append(s)
+        cuts += added
+        if not added:
+            if len(todo) == len(primary):
+                break
+            todo = sorted(primary)  # a full pass proves the pattern (the cells left out may have lost)
+            continue
+        todo = failing
+        master.run()
+        if master.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            raise Unprotectable(min(primary))
+        if master.getInfo().primal_solution_status != 2:  # pragma: no cover - no pattern within the limit
+            return set(groups)
+        x = np.asarray(master.getSolution().col_value)
+        hidden = {g for g in groups if x[col[g]] > 0.5}
+    part.stats.update(rounds=rounds, cuts=cuts, seconds=time.perf_counter() - started)
+    return hidden
+
+
+def pinned(part: Part, primary: set[int], exact: set[int]) -> list[int]:
+    """The primary groups that cannot rise by 2 even when every group but the exact ones is hidden."""
+    if not primary:
+        return []
+    attacker = Attacker(part, float(max(part.values) + 10))
+    attacker.pattern({g for g, v in enumerate(part.values) if v > 0 and g not in exact})
+    return [s for s in sorted(primary) if attacker.rise(s)[0] < 2 - 1e-6]
+
+
+class Unprotectable(Exception):
+    """No pattern of the part protects group ``args[0]`` (e.g. it is pinned by exact cells)."""
