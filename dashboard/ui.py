@@ -64,8 +64,18 @@ def lead(text: str) -> None:
     st.markdown(f'<p style="{style}">{html.escape(text)}</p>', unsafe_allow_html=True)
 
 
+# st.metric cuts a label that does not fit on one line ("Arbetsförmågecoa…"): let it wrap instead.
+METRIC_LABEL_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important;
+}
+</style>"""
+
+
 def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
-    """Show headline figures as bordered st.metric cards."""
+    """Show headline figures as bordered st.metric cards whose labels wrap rather than being cut."""
+    st.html(METRIC_LABEL_CSS)
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, m in zip(cols, items[start : start + per_row], strict=False):
