@@ -41,9 +41,14 @@ def with_share(df: pl.DataFrame, k: str, n: str, name: str = "share") -> pl.Data
     )
 
 
+# The smallest base a change in percent is computed from: the final report's smallest (in education
+# 9 -> 15, +67 %). From a base of 1 or 2 a percentage is noise ("1 -> 17, +1 600 %"; issue 12 item 5).
+CHANGE_MIN_BASE = 9
+
+
 def status_change(at_entry: int | None, at_exit: int | None) -> float | None:
-    """Return (exit - entry) / entry (e.g. employed 12 -> 32 is +1.67), None without a base."""
-    if not at_entry or at_exit is None:
+    """Return (exit - entry) / entry (e.g. employed 12 -> 32 is +1.67); None below ``CHANGE_MIN_BASE``."""
+    if at_entry is None or at_entry < CHANGE_MIN_BASE or at_exit is None:
         return None
     return (at_exit - at_entry) / at_entry
 

@@ -232,5 +232,10 @@ def status_change(view: View) -> Built:
     ended = int(figures.outcomes(_profile(view))["n_ended"][0])
     if view.filters.is_breakdown and 0 < ended < view.min_cell:
         ended = None
-    caption = tr.t("municipalities.status_caption", ended=tr.count(ended), min_cell=view.min_cell)
+    caption = tr.t(
+        "municipalities.status_caption",
+        ended=tr.count(ended),
+        min_cell=view.min_cell,
+        min_base=figures.CHANGE_MIN_BASE,
+    )
     return Built(tr.t("municipalities.status_title"), table, columns, fig, caption)
