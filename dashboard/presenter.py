@@ -36,8 +36,8 @@ CSS = """
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { height: 100%; gap: 0.6rem; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-present_body) { flex: 1 1 0; min-height: 0; }
 .st-key-present_body { height: 100% !important; min-height: 0; overflow: hidden; }
-.present-caption, .present-footer { font-size: clamp(16px, 1.15vw, 24px); color: #444444; line-height: 1.3; }
-.present-footer { font-size: clamp(14px, 0.95vw, 20px); }
+.present-caption, .present-footer { font-size: clamp(20px, 1.3vw, 26px); color: #444444; line-height: 1.3; }
+.present-footer { font-size: clamp(20px, 1.1vw, 22px); }  /* >= 20 px at 1280x720: read from the back */
 .present-title { font-size: clamp(34px, 3.1vw, 62px); font-weight: 700; line-height: 1.15; color: #111111;
   margin: 0.2vh 0 0 0; }
 .present-message { font-size: clamp(24px, 2.05vw, 42px); line-height: 1.3; color: #111111;

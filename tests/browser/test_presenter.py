@@ -54,6 +54,9 @@ def test_every_slide_fits_the_screen_and_the_arrow_keys_step(screen, app_url: st
     assert not page.locator('[data-testid="stHeader"]').is_visible()
     message = page.locator(".present-message")
     assert float(message.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24
+    for small in (".present-caption", ".present-footer"):  # read from the back of a hall (issue 12 item 14)
+        size_px = page.locator(small).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert float(size_px) >= 20, f"{small} is {size_px} px"
     value = page.locator(".present-metric .value").first
     assert float(value.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 56
     assert "128" in page.locator(".present-metrics").inner_text()
