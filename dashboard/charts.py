@@ -26,6 +26,7 @@ def bars(
     colours: Mapping[str, str] | None = None,
     value_title: str = "",
     separators: str = ", ",
+    empty: str = "",
 ) -> go.Figure:
     """Draw grouped (or stacked) bars, one trace per series; a hidden value shows only its text."""
     fig = go.Figure()
@@ -55,6 +56,8 @@ def bars(
     fig.update_layout(barmode="stack" if stacked else "group", bargap=0.25)
     axis = fig.update_xaxes if horizontal else fig.update_yaxes
     axis(title_text=value_title, rangemode="tozero")
+    theme.count_axis(axis, df[value].to_list())
+    theme.say_if_empty(fig, df[value].to_list(), empty)
     if horizontal:
         fig.update_yaxes(autorange="reversed", type="category")
     else:
@@ -141,6 +144,7 @@ def share_intervals(
     level_names: Mapping[str, str] | None = None,
     value_title: str = "",
     separators: str = ", ",
+    empty: str = "",
 ) -> go.Figure:
     """Draw shares with 95 % intervals as points and whiskers, one row per label (a forest plot).
 
@@ -191,6 +195,7 @@ def share_intervals(
             )
         )
     fig.update_xaxes(title_text=value_title, range=[0, 1.02], tickformat=".0%")
+    theme.say_if_empty(fig, [v is not None for v in df[share].to_list()], empty)
     labels = df[label].unique(maintain_order=True).to_list()
     fig.update_yaxes(
         type="category", categoryorder="array", categoryarray=labels, range=[len(labels) - 0.5, -0.9]

@@ -98,3 +98,17 @@ def apply(fig: go.Figure, separators: str = ", ", height: int | None = None) -> 
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def count_axis(update_axis, values) -> None:
+    """Give a count axis whole-number ticks ("0, 1, 2", never "0.5 clients"; issue 12 item 7)."""
+    shown = [v for v in values if v is not None]
+    if shown and all(isinstance(v, int) for v in shown):
+        update_axis(tickformat=",d", **({"dtick": 1} if max(shown, default=0) <= 5 else {}))
+
+
+def say_if_empty(fig: go.Figure, values, text: str) -> None:
+    """Write ``text`` across a chart that has nothing to draw (every value hidden or zero)."""
+    if text and not any(values):
+        fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                           font={"size": 16, "color": TEXT})  # fmt: skip

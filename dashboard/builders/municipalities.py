@@ -139,6 +139,7 @@ def outcomes(view: View) -> Built:
         level_names=levels,
         value_title=tr.t("municipalities.share_axis"),
         separators=tr.plotly_separators,
+        empty=tr.t("charts.empty"),
     )
     columns = {
         "label": Column(tr.t("municipalities.area")),
@@ -220,7 +221,11 @@ def status_change(view: View) -> Built:
     long = texts(long, view, "value", alias="text")
     colours = {tr.t("common.at_entry"): theme.SKY, tr.t("common.at_exit"): theme.BLUE}
     fig = charts.bars(
-        long, colours=colours, value_title=tr.t("common.clients"), separators=tr.plotly_separators
+        long,
+        colours=colours,
+        value_title=tr.t("common.clients"),
+        separators=tr.plotly_separators,
+        empty=tr.t("charts.empty"),
     )
     columns = {
         "area": Column(tr.t("municipalities.area")),

@@ -190,6 +190,7 @@ def pathway_table(view: View) -> Built:
         colours=colours,
         value_title=tr.t("common.clients"),
         separators=tr.plotly_separators,
+        empty=tr.t("charts.empty"),
     )
     columns = {
         "label": Column(tr.t("common.pathway")),
@@ -251,6 +252,7 @@ def pathway_by(view: View, dimension: str) -> Built:
         level_names={"municipality": tr.t(f"pathways.by.{dimension}")},
         value_title=tr.t("municipalities.share_progressed"),
         separators=tr.plotly_separators,
+        empty=tr.t("charts.empty"),
     )
     columns = {
         "label": Column(tr.t(f"pathways.by.{dimension}")),

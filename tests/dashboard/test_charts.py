@@ -77,3 +77,22 @@ def test_sankey_links() -> None:
 def test_palette_graphics_reach_three_to_one_contrast() -> None:
     assert all(theme.contrast(c) >= 3 for c in theme.PALETTE[:5])
     assert theme.contrast(theme.PRIMARY) >= 4.5 and theme.contrast(theme.TEXT) >= 4.5
+
+
+def test_a_count_axis_has_whole_number_ticks() -> None:
+    df = pl.DataFrame({"category": ["a", "b"], "series": ["s", "s"], "value": [1, 0], "text": ["1", "0"]})
+    fig = charts.bars(df)
+    assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick == 1
+    shares = df.with_columns(pl.col("value").cast(pl.Float64) / 3)
+    assert charts.bars(shares).layout.yaxis.tickformat is None  # not counts: plotly's own ticks
+
+
+def test_an_empty_chart_says_why_in_words() -> None:
+    hidden = pl.DataFrame(
+        {"category": ["a", "b"], "series": ["s", "s"], "value": [None, 0], "text": ["..", "0"]},
+        schema_overrides={"value": pl.Int64},
+    )
+    fig = charts.bars(hidden, empty="Nothing to show")
+    assert [a.text for a in fig.layout.annotations] == ["Nothing to show"]
+    drawn = hidden.with_columns(pl.Series("value", [3, 0]))
+    assert not charts.bars(drawn, empty="Nothing to show").layout.annotations

@@ -124,3 +124,15 @@ def test_threshold_is_a_setting(small_warehouse, make_view, monkeypatch, min_cel
     view = type(view)(view.filters, I18n("fi", settings.min_cell()), view.choices)
     got = {m.label: m.value for m in overview.headline(view)}
     assert got["Asiakkaat"] == ("3" if min_cell == 3 else "..")
+
+
+def test_the_status_chart_of_a_three_client_municipality_says_why_it_is_empty(
+    small_warehouse, make_view
+) -> None:
+    built = municipalities.status_change(make_view(small_warehouse, municipality="261", lang="en"))
+    values = [v for trace in built.figure.data for v in trace.y]
+    if any(values):  # pragma: no cover - the fixture's Kittilä has 3 clients: every count hidden
+        pytest.fail(f"expected every count of Kittilä hidden, got {values}")
+    assert [a.text for a in built.figure.layout.annotations] == [
+        "Nothing to show: this selection's figures are zeros or hidden to protect privacy (..)."
+    ]
