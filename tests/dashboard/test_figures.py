@@ -65,8 +65,15 @@ def test_with_share_adds_share_and_bounds() -> None:
 
 @pytest.mark.parametrize(
     ("entry", "leave", "change"),
-    [(70, 45, -0.357143), (36, 19, -0.472222), (12, 32, 1.666667), (9, 15, 0.666667), (0, 3, None)]
-    + [(1, 17, None), (8, 20, None)],  # below the smallest published base, 9: no percentage
+    [
+        (70, 45, -0.357143),
+        (36, 19, -0.472222),
+        (12, 32, 1.666667),
+        (9, 15, 0.666667),
+        (0, 3, None),
+        (1, 17, None),  # below the smallest published base, 9: no percentage
+        (8, 20, None),
+    ],
 )
 def test_status_change_of_the_report(entry: int, leave: int, change: float | None) -> None:
     got = figures.status_change(entry, leave)
