@@ -129,6 +129,20 @@ def _exit_group(data: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return frame.unique(maintain_order=True)
 
 
+def add_sums(h: highspy.Highs, lower, upper, starts: list[int], indices: list[int]) -> None:
+    """Add rows ``lower <= sum of the variables listed <= upper`` (CSR: ``starts`` into ``indices``)."""
+    if len(starts):
+        h.addRows(
+            len(starts),
+            np.asarray(lower, dtype=float),
+            np.asarray(upper, dtype=float),
+            len(indices),
+            np.array(starts, dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.ones(len(indices)),
+        )
+
+
 class Model:
     """The attacker's integer program over the combinations, for one set of cells."""
 
@@ -175,16 +189,7 @@ class Model:
             upper.append(highspy.kHighsInf if c in hidden else float(v))
             starts.append(len(indices))
             indices.extend(m.tolist())
-        if lower:
-            h.addRows(
-                len(lower),
-                np.array(lower),
-                np.array(upper),
-                len(indices),
-                np.array(starts, dtype=np.int32),
-                np.array(indices, dtype=np.int32),
-                np.ones(len(indices)),
-            )
+        add_sums(h, lower, upper, starts, indices)
         return h
 
     def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:

@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 import polars as pl
 
-from dashboard.privacy.model import COUNT, combinations
+from dashboard.privacy.model import COUNT, add_sums, combinations
 
 PART = "quarter"  # an attribute every cell of a release fixes: its values share no microdata rows
 MASTER_SECONDS = 30.0  # per master solve; the pattern found is re-proven whatever its optimality gap
@@ -156,15 +156,7 @@ class Attacker:
         k = len(starts)
         self._index, self._starts = np.array(index, dtype=np.int64), np.array(starts, dtype=np.int64)
         self._groups = np.array(list(self.rows), dtype=np.int64)
-        h.addRows(
-            k,
-            np.zeros(k),
-            np.zeros(k),
-            len(index),
-            np.array(starts, dtype=np.int32),
-            np.array(index, dtype=np.int32),
-            np.ones(len(index)),
-        )
+        add_sums(h, np.zeros(k), np.zeros(k), starts, index)
         self.h, self.cost = h, np.zeros(n)
 
     def pattern(self, hidden: set[int]) -> None:
