@@ -86,8 +86,28 @@ def whole_project(scale: int) -> None:
     s = d.stats
     print(f"{scale}x whole-project view: {len(tables)} tables, {int(s['cells'])} cells, {atoms.height} atoms")
     print(f"  cold {cold:.1f} s, cached {cached * 1000:.0f} ms; hidden {int(s['clients_hidden'])} of")
-    print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; capped {bool(s['capped'])}")
-    print(f"  refused {sorted(d.refused)}")
+    print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; refused {sorted(d.refused)}")
+    readable(d, {t.key: t for t in tables})
+
+
+def readable(d, tables: dict[str, Table]) -> None:
+    """The issue's readability figures (item 5): Sankey flows drawn, municipality status table hidden."""
+
+    def share(cells, hidden: bool) -> str:
+        total = sum(d.values[d.key(c)] for c in cells)
+        part = sum(d.values[d.key(c)] for c in cells if d.is_hidden(c) == hidden)
+        return f"{part} of {total} ({part / max(total, 1):.0%})"
+
+    sankey = tables["pathways.sankey"].cells
+    drawn = "pathways.sankey" not in d.refused
+    for stage, pair in (("entry -> exit", ("status_at_entry", "status_at_exit")),
+                        ("exit -> pathway", ("status_at_exit", "pathway"))):  # fmt: skip
+        links = [c for c in sankey if all(k in c for k in pair)]
+        print(f"  Sankey {stage}: visible flows carry {share(links, False) if drawn else 'nothing (refused)'}"
+              " of the ended clients (target 75 % / 60 %)")  # fmt: skip
+    status = [c for c in tables["municipalities.status"].cells if "municipality_code" in c]
+    hidden = "all (refused)" if "municipalities.status" in d.refused else share(status, True)
+    print(f"  municipality status table: hidden {hidden} clients (target at most 30 %)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -127,7 +127,7 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     refused: set[str] = set()
     stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
     for part in optimal.parts(atoms, keys, values):
-        found, lost = _protect_part(part, exact, in_tables, tables, where, values, min_cell)
+        found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
         hidden |= found
         refused |= lost
         for name in stats:
@@ -156,7 +156,7 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     return decision
 
 
-def _protect_part(part, exact, in_tables, tables, where, values, min_cell) -> tuple[set[int], set[str]]:
+def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[int], set[str]]:
     """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be."""
     exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
     primary = {g for g, v in enumerate(part.values) if 1 <= v < min_cell and g not in exact_g}
@@ -177,13 +177,13 @@ def _protect_part(part, exact, in_tables, tables, where, values, min_cell) -> tu
 
     for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
         refuse(g)
+    attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
     while True:
         try:
             hidden = optimal.suppress(part, primary, exact_g, forced, level)
         except optimal.Unprotectable as e:
             refuse(e.args[0])
             continue
-        attacker = optimal.Attacker(part, float(max(part.values) + 10))
         attacker.pattern(hidden)
         unproven = [g for g in sorted(primary) if len(certify.certified(attacker, g)) < 3]
         left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
