@@ -18,13 +18,14 @@ def certified(attacker: Attacker, s: int) -> set[int]:
 
     Tries the LP's highest and lowest values of ``s`` and, if fewer than three values are proven, the
     values one and two away from the truth; a vertex is kept only when it is integral and, rounded,
-    satisfies every published equation and ">= 1" exactly. The engine falls back to integer programs
+    satisfies every published equation and ">= floor" exactly. The engine falls back to integer programs
     for the cells this cannot prove.
     """
     h, v = attacker.h, attacker.part.values[s]
     found = {v}
     row = attacker.rows[s]
-    lo, hi = (1.0 - v, attacker.upper)
+    floor = attacker.part.floor
+    lo, hi = (floor - v, attacker.upper)
     for sense in (-1.0, 1.0):
         _set_cost(attacker, s, sense)
         h.run()
@@ -33,7 +34,7 @@ def certified(attacker: Attacker, s: int) -> set[int]:
     for step in (1, -1, 2, -2):
         if len(found) >= 3:
             break
-        if v + step < 1 or v + step in found:
+        if v + step < floor or v + step in found:
             continue
         h.changeRowBounds(row, float(step), float(step))
         h.run()
@@ -62,6 +63,6 @@ def _integral(attacker: Attacker, s: int) -> set[int]:
     sums = np.add.reduceat(z[attacker._index], attacker._starts) if attacker._starts.size else np.zeros(0)
     values = np.array([attacker.part.values[g] for g in attacker._groups])
     hidden = np.array([g in attacker.hidden for g in attacker._groups], dtype=bool)
-    if not (np.all(sums[~hidden] == values[~hidden]) and np.all(sums[hidden] >= 1)):
+    if not (np.all(sums[~hidden] == values[~hidden]) and np.all(sums[hidden] >= attacker.part.floor)):
         return set()
     return {int(z[attacker.part.members[s]].sum())}

@@ -4,22 +4,24 @@
 rows of ``client_profiles``), hides the cells of 1..min_cell-1 (primary) and then complements (secondary)
 until the rule of CONTRACT.md holds, proven by integer programs before it returns:
 
-The attacker model (``_Model``). Unknown non-negative integer counts ``y_j``, one per combination of the
-attribute values the declared dims use (the cross-classification, not only the combinations the data
+The attacker model (``model.Model``). Unknown non-negative integer counts ``y_j``, one per combination of
+the attribute values the declared dims use (the cross-classification, not only the combinations the data
 hold), minus the combinations the data contract rules out: an active client has no exit status and no
 pathway, an ended one has both; ``is_progressed`` follows from the pathway; long-term unemployed only when
-unemployed at entry; a municipality lies in one region. Every shown cell is an equation
-``sum(y in cell) == value``, every hidden cell ``sum(y in cell) >= 1`` (zeros are never hidden), and the
-combinations inside a shown zero are fixed at 0 and dropped. A hidden cell whose true value is
-1..min_cell-1 is protected when at least three integer values of it stay feasible: its integer minimum and
-maximum, and, when the true value is one of them, a third value found strictly between or beyond.
+unemployed at entry; a municipality lies in one region. Every shown cell is an equation ``sum(y in cell)
+== value``, every hidden cell ``sum(y in cell) >= 1`` when zeros are always shown, or ``>= 0`` with
+``hide_zeros`` (zeros may then be complements, at the cost of one client each, so the neutral mark does
+not say "at least 1"). The combinations inside a shown zero are fixed at 0 and dropped. A hidden cell
+whose true value is 1..min_cell-1 is protected when at least three integer values of it stay feasible: its
+integer minimum and maximum, and, when the true value is one of them, a third value found strictly between
+or beyond.
 
 Secondary suppression is optimal (``optimal``: Fischetti & Salazar's integer program, stated with HiGHS,
 with the attacker's LP cuts), per independent part of the release (one per quarter), over merged attacker
 variables. Every pattern is then re-proven against the integer attacker (integer points from LP vertices,
 ``certify``, else integer programs, ``Model.feasible_values``); a cell that still keeps fewer than three
 values must be able to rise further in the next round, and a cell that no pattern protects (it is pinned
-by exact cells, e.g. a published pathway total of 3 split over municipalities whose zeros are shown) has
+by exact cells, e.g. an exact whole-project count of 1 that a hidden breakdown repeats) has
 its tables refused: not drawn at all. The independent audit in ``tests/privacy/test_audit.py`` re-checks
 with SCIP; ``tests/privacy/test_optimal.py`` compares the hidden clients with the cheapest safe pattern.
 
@@ -87,19 +89,25 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int) -> str:
+def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, hide_zeros: bool) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [(t.key, t.exact, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables]
-    h.update(json.dumps([spec, min_cell]).encode())
+    h.update(json.dumps([spec, min_cell, hide_zeros]).encode())
     return h.hexdigest()
 
 
-def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) -> Decision:
-    """Decide what is shown of every cell of ``tables`` together (see the module docstring)."""
+def protect(
+    atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5, hide_zeros: bool = False
+) -> Decision:
+    """Decide what is shown of every cell of ``tables`` together (see the module docstring).
+
+    ``hide_zeros``: zeros may be hidden as complements (at the cost of one client each); the attacker
+    then knows a hidden cell only to be at least 0. Off, every zero is shown and a hidden cell is >= 1.
+    """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    digest = _digest(atoms, tables, min_cell)
+    digest = _digest(atoms, tables, min_cell, hide_zeros)
     if digest in _CACHE:
         return _CACHE[digest]
     started = time.perf_counter()
@@ -126,7 +134,7 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     hidden: set[int] = set()
     refused: set[str] = set()
     stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
-    for part in optimal.parts(atoms, keys, values):
+    for part in optimal.parts(atoms, keys, values, exact, hide_zeros):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
         hidden |= found
         refused |= lost
@@ -159,12 +167,13 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
 def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[int], set[str]]:
     """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be."""
     exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
+    exact_g |= {g for g, m in enumerate(part.members) if not m.size}  # every reader knows it is 0
     primary = {g for g, v in enumerate(part.values) if 1 <= v < min_cell and g not in exact_g}
     group_of = {c: g for g, cells in enumerate(part.cells) for c in cells}
     forced: set[int] = set()
     level: dict[int, int] = {}
     refused: set[str] = set()
-    model = Model.of(part.members, part.values, part.truth.size)
+    model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth)
 
     def refuse(g: int) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
@@ -172,7 +181,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         for t in tables:
             if t.key in names:
                 cells = (group_of.get(where[normalise(d)]) for d in t.cells)
-                forced.update(h for h in cells if h is not None and part.values[h] > 0 and h not in exact_g)
+                forced.update(h for h in cells if h is not None and h not in exact_g)
         primary.discard(g)
 
     for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden

@@ -21,7 +21,7 @@ with integer programs and raises a cell's level when it fails.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -30,10 +30,12 @@ import polars as pl
 
 from dashboard.privacy.model import COUNT, add_sums, combinations
 
+_MISSING = object()
 PART = "quarter"  # an attribute every cell of a release fixes: its values share no microdata rows
 MASTER_SECONDS = 30.0  # per master solve; the pattern found is re-proven whatever its optimality gap
 INF = highspy.kHighsInf
 MAX_ROUNDS = 300
+ZERO_COST = 1.0  # hiding a zero loses no client but some information: it costs as much as one client
 
 
 @dataclass
@@ -44,11 +46,22 @@ class Part:
     members: list[np.ndarray]  # merged variables each group counts
     values: list[int]  # each group's true count
     truth: np.ndarray  # each merged variable's true count
+    floor: int = 1  # the least a hidden cell may be to the attacker: 0 when zeros may be hidden too
     stats: dict[str, float] = field(default_factory=dict)
 
 
-def parts(atoms: pl.DataFrame, keys: Sequence[frozenset], values: Sequence[int]) -> list[Part]:
-    """Split the release into parts and reduce each part's attacker domain (see the module docstring)."""
+def parts(
+    atoms: pl.DataFrame,
+    keys: Sequence[frozenset],
+    values: Sequence[int],
+    exact: Collection[int] = (),
+    hide_zeros: bool = False,
+) -> list[Part]:
+    """Split the release into parts and reduce each part's attacker domain (see the module docstring).
+
+    ``exact`` are the cells always shown. Zeros shown fix their combinations at 0 whatever the pattern:
+    every zero unless ``hide_zeros`` (then zeros may be complements, and only exact zeros are known).
+    """
     by_part: dict[object, list[int]] = {}
     for c, k in enumerate(keys):
         fixed = dict(k).get(PART, _MISSING)
@@ -62,14 +75,16 @@ def parts(atoms: pl.DataFrame, keys: Sequence[frozenset], values: Sequence[int])
             k if p is _MISSING else frozenset(kv for kv in k if kv[0] != PART)
             for k in (keys[c] for c in cells)
         ]
-        out.append(_reduce(frame, cells, part_keys, [values[c] for c in cells]))
+        zero = [values[c] == 0 and (c in exact or not hide_zeros) for c in cells]
+        part = _reduce(frame, cells, part_keys, [values[c] for c in cells], zero)
+        part.floor = 0 if hide_zeros else 1
+        out.append(part)
     return out
 
 
-_MISSING = object()
-
-
-def _reduce(atoms: pl.DataFrame, cells: list[int], keys: list[frozenset], values: list[int]) -> Part:
+def _reduce(
+    atoms: pl.DataFrame, cells: list[int], keys: list[frozenset], values: list[int], zero: list[bool]
+) -> Part:
     attrs = sorted({a for k in keys for a, _ in k})
     combos = combinations(atoms, attrs).with_row_index("__combo")
     n = combos.height
@@ -94,13 +109,13 @@ def _reduce(atoms: pl.DataFrame, cells: list[int], keys: list[frozenset], values
             m &= mask(attr, v)
         inside.append(m)
     dead = np.zeros(n, dtype=bool)
-    for m, v in zip(inside, values, strict=True):
-        if v == 0:
+    for m, z in zip(inside, zero, strict=True):
+        if z:
             dead |= m
     rng = np.random.default_rng(20261202)
     signature = np.zeros(n, dtype=np.uint64)
-    for m, v in zip(inside, values, strict=True):
-        if v > 0:
+    for m, z in zip(inside, zero, strict=True):
+        if not z:
             signature[m] += rng.integers(1, 2**63, dtype=np.uint64)
     live = np.flatnonzero(~dead)
     _, var_of_live = np.unique(signature[live], return_inverse=True)
@@ -122,8 +137,8 @@ def _reduce(atoms: pl.DataFrame, cells: list[int], keys: list[frozenset], values
     groups: dict[bytes, int] = {}
     out = Part([], [], [], truth, {"combinations": float(n), "variables": float(n_vars)})
     for c, m, v in zip(cells, inside, values, strict=True):
-        members = np.unique(var[m & ~dead]) if v > 0 else np.zeros(0, dtype=np.int64)
-        key = members.tobytes() if v > 0 else b"zero"
+        members = np.unique(var[m & ~dead])  # empty: a cell every reader knows is 0
+        key = members.tobytes()
         if key not in groups:
             groups[key] = len(out.cells)
             out.cells.append([])
@@ -149,7 +164,7 @@ class Attacker:
         self.rows: dict[int, int] = {}
         starts, index = [], []
         for g, m in enumerate(part.members):
-            if part.values[g] > 0:
+            if m.size:
                 self.rows[g] = len(starts)
                 starts.append(len(index))
                 index.extend(m.tolist())
@@ -162,14 +177,29 @@ class Attacker:
     def pattern(self, hidden: set[int]) -> None:
         self.hidden = hidden
         for g, r in self.rows.items():
-            lo, hi = (1.0 - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
+            lo, hi = (self.part.floor - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
             self.h.changeRowBounds(r, lo, hi)
 
-    def rise(self, s: int) -> tuple[float, dict[int, float], float]:
-        """How far group ``s`` can rise; and the cut: coefficients per group and the constant."""
+    def spread(self, s: int, need: float) -> tuple[float, dict[int, float], float]:
+        """How far group ``s`` can rise plus how far it can fall (its LP range), and the range's cut.
+
+        The rule asks for three possible values, so the range must be at least 2 whichever way it
+        lies (a 1 may become 0 or 2; a 4 may become 2 or 3). Each side's dual bound holds for every
+        pattern, so their sum bounds the range: ``range <= sum(coef[g] * x_g) - constant``.
+        """
+        rise, coef, constant = self.rise(s)
+        if rise >= need - 1e-6:
+            return rise, coef, constant
+        fall, coef2, constant2 = self.rise(s, -1.0)
+        for g, c in coef2.items():
+            coef[g] = coef.get(g, 0.0) + c
+        return rise + fall, coef, constant + constant2
+
+    def rise(self, s: int, sense: float = 1.0) -> tuple[float, dict[int, float], float]:
+        """How far group ``s`` can rise (``sense`` -1: fall); the cut: coefficients per group, constant."""
         members = self.part.members[s]
         cost = np.zeros(self.part.truth.size)
-        cost[members] = -1.0
+        cost[members] = -sense
         changed = np.flatnonzero(cost != self.cost)
         self.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
         self.cost = cost
@@ -186,7 +216,7 @@ class Attacker:
         for g, r in self.rows.items():
             d = duals[r]
             if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
-                coef[g] = -(d * (1.0 - self.part.values[g]) if d > 0 else d * self.upper)
+                coef[g] = -(d * (self.part.floor - self.part.values[g]) if d > 0 else d * self.upper)
         bound = sum(c for g, c in coef.items() if g in self.hidden) - constant  # strong duality: == rise
         if abs(bound - rise) > 1e-3 * max(1.0, abs(rise)):  # pragma: no cover
             raise AssertionError(f"attacker dual bound {bound} != rise {rise}")
@@ -197,7 +227,7 @@ def suppress(
     part: Part, primary: set[int], exact: set[int], forced: set[int], level: dict[int, int]
 ) -> set[int]:
     """The hidden groups of an optimal pattern of ``part`` (``forced`` hidden too), by cut generation."""
-    groups = [g for g in range(len(part.values)) if part.values[g] > 0 and g not in exact]
+    groups = hideable(part, exact)
     if not primary:
         return set(forced)
     attacker = Attacker(part, float(max(part.values) + 10))
@@ -209,7 +239,8 @@ def suppress(
     k = len(groups)
     lower = np.array([1.0 if g in primary or g in forced else 0.0 for g in groups])
     master.addVars(k, lower, np.ones(k))
-    master.changeColsCost(k, np.arange(k, dtype=np.int32), np.array([float(part.values[g]) for g in groups]))
+    cost = np.array([float(part.values[g]) or ZERO_COST for g in groups])
+    master.changeColsCost(k, np.arange(k, dtype=np.int32), cost)
     master.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.full(k, highspy.HighsVarType.kInteger))
     hidden = set(primary) | set(forced)
     started, rounds, cuts = time.perf_counter(), 0, 0
@@ -223,12 +254,12 @@ def suppress(
         added = 0
         failing = []
         for s in todo:
-            rise, coef, constant = attacker.rise(s)
             need = level.get(s, 2)
-            if rise >= need - 1e-6:
+            spread, coef, constant = attacker.spread(s, need)
+            if spread >= need - 1e-6:
                 continue
             terms = {col[g]: c for g, c in coef.items() if g in col and c > 1e-9}
-            rhs = need + constant  # the attacker's dual bound: rise <= -(sum theta_g x_g + constant)
+            rhs = need + constant  # the attacker's dual bound: range <= sum theta_g x_g - constant
             if not terms:
                 raise Unprotectable(s)
             idx = np.array(sorted(terms), dtype=np.int32)
@@ -253,13 +284,18 @@ def suppress(
     return hidden
 
 
+def hideable(part: Part, exact: Collection[int]) -> list[int]:
+    """The groups a pattern may hide: all but the exact ones and those every reader knows are 0."""
+    return [g for g, m in enumerate(part.members) if m.size and g not in exact]
+
+
 def pinned(part: Part, primary: set[int], exact: set[int]) -> list[int]:
-    """The primary groups that cannot rise by 2 even when every group but the exact ones is hidden."""
+    """The primary groups whose range is under 2 even when every group but the exact ones is hidden."""
     if not primary:
         return []
     attacker = Attacker(part, float(max(part.values) + 10))
-    attacker.pattern({g for g, v in enumerate(part.values) if v > 0 and g not in exact})
-    return [s for s in sorted(primary) if attacker.rise(s)[0] < 2 - 1e-6]
+    attacker.pattern(set(hideable(part, exact)))
+    return [s for s in sorted(primary) if attacker.spread(s, 2.0)[0] < 2 - 1e-6]
 
 
 class Unprotectable(Exception):

@@ -44,6 +44,26 @@ BY = {
 }
 
 
+DETAILS = (
+    "municipalities.status",
+    "pathways.sankey",
+    "pathways.table",
+    *BY.values(),
+    "pathways.indicators",
+)  # the tables that break a view down by status and pathway
+
+
+def details_offered(f: Filters) -> bool:
+    """Whether a view breaks its clients down by status and pathway (issue 15 item 3: table redesign).
+
+    A municipality's age group or gender holds a handful of clients: its status and pathway tables would
+    be nearly all hidden, and every shown one narrows the others, so such a view shows its headline,
+    trend and outcome counts only and says why. The rule depends on the filters alone, never on the
+    counts, so that a table's absence tells a reader nothing about them.
+    """
+    return not (f.municipality and (f.age_group or f.gender))
+
+
 def base_dims(f: Filters) -> dict[str, object]:
     """The view's filters as dims (a municipality view's cells carry its municipality code)."""
     dims: dict[str, object] = {}
@@ -151,6 +171,8 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
         ]
     tables.append(_table("municipalities.outcomes", outcome_cells))
 
+    if not details_offered(f):
+        return tables
     areas = [ended] + (
         [ended | {"municipality_code": m, "wellbeing_region_code": choices.municipalities[m]} for m in munis]
         if len(munis) > 1

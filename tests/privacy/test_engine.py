@@ -32,11 +32,27 @@ def test_small_cells_are_hidden_with_complements_and_zeros_shown() -> None:
     d = protect(atoms, [table])
     assert isinstance(d, Decision)
     assert d.is_hidden({"municipality_code": "a", "gender": "f"})
-    assert d.value({"municipality_code": "a", "gender": "f"}) is None
     assert d.value({"municipality_code": "b", "gender": "m"}) == 0
+    assert d.value({"municipality_code": "c", "gender": "m"}) == 0
     assert len(d.hidden) >= 3  # one hidden cell alone is given away by its totals
     with pytest.raises(KeyError):
         d.value({"municipality_code": "zz"})
+
+
+def test_with_hide_zeros_a_zero_is_the_cheapest_complement() -> None:
+    atoms, table = two_way({("a", "f"): 3, ("a", "m"): 10, ("b", "f"): 7, ("b", "m"): 0, ("c", "f"): 12})
+    shown_zeros = protect(atoms, [table])
+    d = protect(atoms, [table], hide_zeros=True)
+    assert d.is_hidden({"municipality_code": "a", "gender": "f"})
+    assert d.value({"municipality_code": "a", "gender": "f"}) is None
+    # The 3 needs a partner in its row (the 10) and its column (the 7 or the 12), and the rectangle is
+    # closed by b/m or c/m: zeros, which cost one client each, instead of a second count.
+    assert d.is_hidden({"municipality_code": "b", "gender": "m"}) != d.is_hidden(
+        {"municipality_code": "c", "gender": "m"}
+    )
+    assert d.stats["clients_hidden"] in (20.0, 25.0)  # 3 + 10 + 7 (or 12) + a zero
+    assert d.stats["clients_hidden"] < shown_zeros.stats["clients_hidden"]
+    assert len(d.hidden) == 4  # one hidden cell alone is given away by its totals
 
 
 def test_same_input_same_decision_and_lists_are_any_of() -> None:
@@ -56,6 +72,13 @@ def test_exact_cells_are_never_hidden_and_an_unprotectable_table_is_refused() ->
     d = protect(atoms, [total, breakdown])
     assert d.value({}) == 3
     assert d.refused == frozenset({"t.gender"})  # f + m = 3, each >= 1: only 1 or 2
+    d = protect(atoms, [total, breakdown], hide_zeros=True)
+    assert d.refused == frozenset()  # zeros may be hidden: f may be 0, 1, 2 or 3
+    assert d.is_hidden({"gender": "f"}) and d.is_hidden({"gender": "m"})
+    atoms, _ = two_way({("a", "f"): 1, ("a", "m"): 0})
+    d = protect(atoms, [total, breakdown], hide_zeros=True)
+    assert d.value({}) == 1
+    assert d.refused == frozenset({"t.gender"})  # f + m = 1: f is 0 or 1 whatever is hidden
 
 
 def test_a_cell_counting_the_same_clients_as_an_exact_cell_is_shown_like_it() -> None:

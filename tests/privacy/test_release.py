@@ -29,7 +29,7 @@ VIEWS = [
     {"municipality": "678"},
     {"region": "*"},
     {"gender": "woman"},
-    {"municipality": "261", "age_group": "25-29"},
+    {"region": "*", "age_group": "25-29"},
 ]
 
 
@@ -104,6 +104,21 @@ def test_declared_cells_count_what_the_builders_count(view) -> None:
     for m, n in by.select("municipality_code", "n_clients").iter_rows():
         cell = base | {"municipality_code": m, "wellbeing_region_code": view.choices.municipalities[m]}
         assert release.count(atoms, cell) == n
+
+
+def test_a_municipality_s_age_group_or_gender_shows_no_status_or_pathway_tables(
+    small_warehouse,  # noqa: F811
+    make_view,  # noqa: F811
+) -> None:
+    """A handful of clients bears no status or pathway breakdown (issue 15 item 3): the view declares its
+    headline, trend and outcomes only, whatever its counts (the rule reads the filters alone)."""
+    for filters in ({"municipality": "261", "age_group": "25-29"}, {"municipality": "678", "gender": "man"}):
+        view = make_view(small_warehouse, **filters)
+        keys = {t.key for t in release.view_tables(view.filters, view.choices)}
+        assert keys == {"overview.headline", "overview.trend", "municipalities.outcomes"}
+        assert not release.details_offered(view.filters)
+        whole = make_view(small_warehouse, municipality=filters["municipality"])
+        assert set(release.DETAILS) <= {t.key for t in release.view_tables(whole.filters, whole.choices)}
 
 
 def test_the_union_release_covers_every_view_a_link_opens(small_warehouse, make_view) -> None:  # noqa: F811
