@@ -123,19 +123,26 @@ class _Deck:
         size: float = 14 if len(rows) < 8 else 11 if len(rows) < 14 else 9
         while True:
             widths = self.column_widths(header, rows, size)
-            if widths:
-                with self.pdf.offset_rendering() as trial:
-                    self.draw_table(trial, header, rows, widths, align, size)
-                    bottom = trial.y  # read inside: leaving the block rewinds the trial
-                if bottom <= BODY.y + BODY.h or size <= SMALLEST:
-                    break
-            elif size <= SMALLEST:
+            if widths and (self.table_height([header, *rows], widths, size) <= BODY.h or size <= SMALLEST):
+                break
+            if not widths and size <= SMALLEST:
                 widths = column_widths(table, BODY.w, size)  # words may break: nothing narrower fits
                 break
             size -= 0.5
-        self.draw_table(self.pdf, header, rows, widths, align, size)
+        self.draw_table(header, rows, widths, align, size)
 
-    def draw_table(self, pdf, header, rows, widths, align, size: float) -> None:
+    def table_height(self, rows: Sequence[Sequence[str]], widths: Sequence[float], size: float) -> float:
+        """Return the height (inches) the table will take: each row as tall as its most wrapped cell."""
+        height = 0.0
+        for i, row in enumerate(rows):
+            self.pdf.set_font(self.family, "B" if i == 0 else "", size)
+            lines = max(len(self.pdf.multi_cell(w, 1, self.text(v), dry_run=True, output="LINES"))
+                        for w, v in zip(widths, row, strict=True))  # fmt: skip
+            height += lines * size / 72 * 1.3
+        return height
+
+    def draw_table(self, header, rows, widths, align, size: float) -> None:
+        pdf = self.pdf
         pdf.set_font(self.family, "", size)
         pdf.set_text_color(*TEXT)
         pdf.set_xy(BODY.x, BODY.y)

@@ -126,21 +126,23 @@ def _projects(view: View) -> Slide:
     return Slide("projects", b.title, message, [], b)
 
 
+def makers(view: View) -> list:
+    """Return the functions that build the view's slides, in order (each ``View -> Slide``)."""
+    if not overview.has_clients(view):  # a project without client data gets its published figures
+        return [_headline, _participations, _projects]
+    return [_headline, _municipalities, _participations, _pathways, _esf, _projects]
+
+
 def slides(view: View) -> list[Slide]:
     """Return the summary slides for a view (a project without client data gets its published figures)."""
-    if not overview.has_clients(view):
-        return [_headline(view), _participations(view), _projects(view)]
-    return [_headline(view), _municipalities(view), _participations(view), _pathways(view), _esf(view),
-            _projects(view)]  # fmt: skip
+    return [make(view) for make in makers(view)]
 
 
 def slide(view: View, index: int) -> tuple[Slide, int]:
     """Return one slide (index clamped into the sequence) and how many there are, building only that one."""
-    makers = [_headline, _municipalities, _participations, _pathways, _esf, _projects]
-    if not overview.has_clients(view):
-        makers = [_headline, _participations, _projects]
-    index = min(max(index, 0), len(makers) - 1)
-    return makers[index](view), len(makers)
+    found = makers(view)
+    index = min(max(index, 0), len(found) - 1)
+    return found[index](view), len(found)
 
 
 def tables(view: View) -> list[Built]:
