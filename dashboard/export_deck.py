@@ -17,7 +17,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Inches, Pt
 
 from dashboard import export_images
-from dashboard.export_slides import Slide
+from dashboard.export_slides import Slide, legend
 from dashboard.export_stamp import Stamp
 from dashboard.i18n import I18n
 
@@ -40,6 +40,9 @@ class Box:
 
 
 BODY = Box(MARGIN, BODY_Y, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_Y)
+LEGEND_H, LEGEND_SIZE = 0.4, 16  # the marks' legend under a chart or table: 16 pt is ~21 px at 1280x720
+CHART = Box(BODY.x, BODY.y, BODY.w, BODY.h - LEGEND_H)  # the chart leaves the legend its line
+LEGEND = Box(MARGIN, BODY_BOTTOM - LEGEND_H + 0.05, WIDTH - 2 * MARGIN, LEGEND_H)
 
 
 def metric_boxes(n: int) -> list[Box]:
@@ -81,7 +84,7 @@ def chart_image(s: Slide) -> bytes | None:
     """Draw a slide's chart as a PNG sized for the body box (None: no chart; raises ImageUnavailable)."""
     if s.built is None or s.built.figure is None or s.metrics:
         return None
-    w, h = round(BODY.w * PX_PER_INCH), round(BODY.h * PX_PER_INCH)
+    w, h = round(CHART.w * PX_PER_INCH), round(CHART.h * PX_PER_INCH)
     fig = export_images.presentation(s.built.figure, height=h, font_size=22)
     fig.update_layout(margin={"t": 50})
     return export_images.render(fig, "png", w, h, scale=SCALE)
@@ -122,7 +125,7 @@ def _table(slide, s: Slide, tr: I18n) -> None:
     table = s.built.text_table(tr)  # type: ignore[union-attr]
     rows, cols = table.height + 1, table.width
     size = 16 if rows <= 8 else 12 if rows <= 14 else 10
-    height = min(BODY.h, 0.45 * rows)
+    height = min(CHART.h, 0.45 * rows)
     shape = slide.shapes.add_table(rows, cols, Inches(BODY.x), Inches(BODY.y), Inches(BODY.w), Inches(height))
     for c, w in enumerate(column_widths(table, BODY.w, size)):
         shape.table.columns[c].width = Inches(w)
@@ -151,10 +154,13 @@ def to_pptx(slides: Sequence[Slide], stamp: Stamp, tr: I18n, images: dict[str, b
         if s.metrics:
             _metrics(slide, s)
         elif s.key in images:
-            slide.shapes.add_picture(io.BytesIO(images[s.key]), Inches(BODY.x), Inches(BODY.y),
-                                     Inches(BODY.w), Inches(BODY.h))  # fmt: skip
+            slide.shapes.add_picture(io.BytesIO(images[s.key]), Inches(CHART.x), Inches(CHART.y),
+                                     Inches(CHART.w), Inches(CHART.h))  # fmt: skip
         elif s.built is not None:
             _table(slide, s, tr)
+        marks = legend(s, tr, chart=s.key in images)
+        if marks:
+            _text(slide, LEGEND, marks, LEGEND_SIZE, colour=TEXT)
         _text(
             slide, Box(MARGIN, FOOTER_Y, WIDTH - 2 * MARGIN - 1.2, 0.55), footer_text(stamp), 10, colour=GREY
         )

@@ -16,8 +16,11 @@ from fpdf import FPDF
 
 from dashboard.export_deck import (
     BODY,
+    CHART,
     FOOTER_Y,
     HEIGHT,
+    LEGEND,
+    LEGEND_SIZE,
     MARGIN,
     MESSAGE_Y,
     TITLE_Y,
@@ -28,7 +31,7 @@ from dashboard.export_deck import (
     metric_size,
     split_value,
 )
-from dashboard.export_slides import Slide
+from dashboard.export_slides import Slide, legend
 from dashboard.export_stamp import Stamp
 from dashboard.i18n import I18n
 
@@ -123,7 +126,7 @@ class _Deck:
         size: float = 14 if len(rows) < 8 else 11 if len(rows) < 14 else 9
         while True:
             widths = self.column_widths(header, rows, size)
-            if widths and (self.table_height([header, *rows], widths, size) <= BODY.h or size <= SMALLEST):
+            if widths and (self.table_height([header, *rows], widths, size) <= CHART.h or size <= SMALLEST):
                 break
             if not widths and size <= SMALLEST:
                 widths = column_widths(table, BODY.w, size)  # words may break: nothing narrower fits
@@ -158,10 +161,13 @@ class _Deck:
         if s.metrics:
             self.metrics(s)
         elif image is not None:
-            self.pdf.image(io.BytesIO(image), x=BODY.x, y=BODY.y, w=BODY.w, h=BODY.h, keep_aspect_ratio=True,
-                           alt_text=s.title)  # fmt: skip
+            self.pdf.image(io.BytesIO(image), x=CHART.x, y=CHART.y, w=CHART.w, h=CHART.h,
+                           keep_aspect_ratio=True, alt_text=s.title)  # fmt: skip
         elif s.built is not None:
             self.table(s, tr)
+        marks = legend(s, tr, chart=image is not None)
+        if marks:
+            self.write(LEGEND.x, LEGEND.y, LEGEND.w, LEGEND.h, marks, LEGEND_SIZE)
         self.write(MARGIN, FOOTER_Y, WIDTH - 2 * MARGIN - 1.2, 0.55, footer_text(stamp), 10, colour=GREY)
         self.write(WIDTH - MARGIN - 1.2, FOOTER_Y, 1.2, 0.4, f"{i}/{n}", 12, colour=GREY, align="R")
 

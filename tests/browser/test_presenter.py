@@ -102,3 +102,19 @@ def test_the_sidebar_button_starts_presenter_mode(screen, app_url: str) -> None:
     assert slide_of(page) == "2"  # the municipality page opens at its own slide
     assert "Kunta: Raahe" in page.locator(".present-caption").first.inner_text()
     assert_fits(page, "started from the sidebar")
+
+
+@pytest.mark.parametrize("screen", ["720p"], indirect=True)
+@pytest.mark.parametrize(("lang", "whisker"), [("fi", "Viiksi"), ("sv", "Strecket"), ("en", "Whisker")])
+def test_the_marks_legend_is_on_the_slide_and_large(screen, app_url: str, lang: str, whisker: str) -> None:
+    page = screen
+    page.goto(f"{app_url}/?present=1&lang={lang}&slide=2")  # the municipality chart: whiskers and '*'
+    settle(page)
+    legend = page.locator(".present-legend")
+    assert legend.is_visible() and legend.inner_text().startswith(whisker) and "* = " in legend.inner_text()
+    size_px = float(legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size_px >= 20, f"the legend is {size_px} px"
+    box, body = legend.bounding_box(), page.locator(".st-key-present_body").bounding_box()
+    assert box is not None and body is not None and box["y"] >= body["y"] + body["height"] - 1  # under it
+    assert_fits(page, f"{lang} slide 2 with its legend")
+    screenshot(page, f"presenter-720p-{lang}-legend")
