@@ -27,6 +27,7 @@ METRICS_Y, METRICS_H = 2.5, 2.4
 PX_PER_INCH = 110  # chart layout size: type at 22 px reads as ~14 pt on the slide
 SCALE = 1.5  # 165 dpi: the body box is 2 030 px wide, more than it gets on a 1920 px projector
 TEXT, GREY, ACCENT = "111111", "555555", "0072B2"
+TEXT_INSET = 0.1  # inches: a PowerPoint text box's default left and right inset
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def footer_text(stamp: Stamp) -> str:
     return f"{stamp.short()}\n{stamp.source} · {stamp.exported_at}"
 
 
-def _text(slide, box: Box, text: str, size: int, bold: bool = False, colour: str = TEXT, align=None):
+def _text(slide, box: Box, text: str, size: float, bold: bool = False, colour: str = TEXT, align=None):
     frame = slide.shapes.add_textbox(Inches(box.x), Inches(box.y), Inches(box.w), Inches(box.h)).text_frame
     frame.word_wrap = True
     for i, line in enumerate(text.split("\n")):
@@ -111,14 +112,18 @@ def _text(slide, box: Box, text: str, size: int, bold: bool = False, colour: str
 def _metrics(slide, s: Slide) -> None:
     from pptx.enum.text import PP_ALIGN
 
+    from dashboard.export_pdf import word_fitting_size  # here: export_pdf imports this module
+
     boxes = metric_boxes(len(s.metrics))
     size = metric_size([split_value(m.value)[0] for m in s.metrics], boxes[0].w)
+    # PowerPoint, like fpdf2, breaks a word that does not fit at any letter ("Työkykyvalment/ajat")
+    label_size = word_fitting_size([m.label for m in s.metrics], boxes[0].w - 2 * TEXT_INSET, 18)
     for box, m in zip(boxes, s.metrics, strict=True):
         main, share = split_value(m.value)
         _text(slide, Box(box.x, box.y, box.w, 1.2), main, size, True, ACCENT, PP_ALIGN.CENTER)
         if share:
             _text(slide, Box(box.x, box.y + 1.15, box.w, 0.5), share, 24, False, TEXT, PP_ALIGN.CENTER)
-        _text(slide, Box(box.x, box.y + 1.7, box.w, 0.8), m.label, 18, False, TEXT, PP_ALIGN.CENTER)
+        _text(slide, Box(box.x, box.y + 1.7, box.w, 0.8), m.label, label_size, False, TEXT, PP_ALIGN.CENTER)
 
 
 def _table(slide, s: Slide, tr: I18n) -> None:

@@ -172,6 +172,15 @@ class _Deck:
         self.write(WIDTH - MARGIN - 1.2, FOOTER_Y, 1.2, 0.4, f"{i}/{n}", 12, colour=GREY, align="R")
 
 
+def word_fitting_size(texts: Sequence[str], width: float, largest: float) -> float:
+    """Return the largest size up to ``largest`` at which every word of ``texts`` fits ``width`` inches.
+
+    Measured with the PDF's DejaVu Sans, wider than PowerPoint's Calibri, so the PPTX can use it too.
+    """
+    deck = _Deck()
+    return deck.fitting_size(texts, width + 2 * deck.pdf.c_margin, largest)
+
+
 def to_pdf(slides: Sequence[Slide], stamp: Stamp, tr: I18n, images: dict[str, bytes]) -> bytes:
     """Return the slides as a PDF with the PPTX's layout (chart images where drawn, else tables)."""
     deck = _Deck()

@@ -15,7 +15,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from dashboard import export_pdf, export_slides
+from dashboard import export_deck, export_pdf, export_slides
 from dashboard.export_stamp import stamp
 
 NUMERIC = ("count", "number", "share")  # the column kinds that hold numbers
@@ -105,3 +105,30 @@ def test_number_columns_are_right_aligned(warehouse, make_view, lang: str) -> No
             assert max(edges) - min(edges) < 0.5, f"slide {s.key}, column {c}: right edges {edges}"
             aligned += len(starts) > 1  # cells of different widths, yet one right edge
     assert aligned >= 3
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_pptx_headline_labels_fit_their_boxes_word_by_word(warehouse, make_view, lang: str) -> None:
+    measure = _measure()
+    if measure is None:
+        pytest.skip("DejaVu Sans is not installed: nothing to measure the words with")
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    view = make_view(warehouse, lang=lang)
+    slides = export_slides.slides(view)
+    deck = Presentation(io.BytesIO(export_deck.to_pptx(slides, stamp(view), view.tr, images={})))
+    labels = {m.label for m in slides[0].metrics}
+    checked = 0
+    for shape in deck.slides[0].shapes:
+        if not shape.has_text_frame or shape.text_frame.text not in labels:
+            continue
+        run = shape.text_frame.paragraphs[0].runs[0]
+        room = Emu(shape.width).pt - 2 * 7.2  # the text box's 0.1 in insets
+        measure.set_font("DejaVu", "", run.font.size.pt)  # wider than PowerPoint's Calibri
+        for word in SPACES.split(shape.text_frame.text):  # a soft hyphen may break it, printing "-"
+            parts = word.split("\u00ad")
+            for piece in [p + "-" for p in parts[:-1]] + parts[-1:]:
+                assert measure.get_string_width(piece) <= room, f"{piece!r} at {run.font.size.pt} pt"
+                checked += 1
+    assert checked >= len(labels)
