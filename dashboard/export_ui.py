@@ -7,6 +7,7 @@ the same Built object for tables and images, the same builders for the summary.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +75,13 @@ def _make_deck(view: View, fmt: str, made_of: tuple) -> None:
     def step(done: int, total: int) -> None:
         bar.progress(done / (total + 1), text=tr.t("export.progress.slide", n=done, total=total))
 
-    result = summary(view, fmt, progress=step)
+    try:
+        result = summary(view, fmt, progress=step)
+    except Exception as exc:  # a clear line in the sidebar, never a traceback; the log keeps the detail
+        logging.getLogger(__name__).exception("summary deck failed")
+        bar.empty()
+        st.error(tr.t("export.cli.failed", error=type(exc).__name__))
+        return
     bar.progress(1.0, text=tr.t("export.progress.done", total=len(export_slides.makers(view))))
     st.session_state[DECK] = (fmt, made_of, result)
 
