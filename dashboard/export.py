@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
 }
+Progress = Callable[[int, int], None]  # (slides ready, slides in the deck)
 OPTIONS = ("project", "region", "municipality", "quarter", "age", "gender")  # the URL's names
 
 
@@ -33,9 +35,12 @@ class Export:
     note: str | None = None
 
 
-def summary(view, fmt: str, now: datetime | None = None) -> Export:
-    """Return the summary of a view in ``fmt`` (pptx, pdf, xlsx or csv), built by the pages' builders."""
-    from dashboard import export_deck, export_pdf, export_slides, export_stamp, export_tables
+def summary(view, fmt: str, now: datetime | None = None, progress: Progress | None = None) -> Export:
+    """Return the summary of a view in ``fmt`` (pptx, pdf, xlsx or csv), built by the pages' builders.
+
+    ``progress(done, total)`` is called as each slide of a deck is ready (built and its chart drawn).
+    """
+    from dashboard import export_deck, export_images, export_pdf, export_slides, export_stamp, export_tables
 
     tr, stamp = view.tr, export_stamp.stamp(view, now=now)
     if fmt == "xlsx":
@@ -44,8 +49,20 @@ def summary(view, fmt: str, now: datetime | None = None) -> Export:
         return Export(export_tables.to_csv(export_slides.tables(view), tr, stamp))
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    slides = export_slides.slides(view)
-    images, reason = export_deck.chart_images(slides)
+    makers = export_slides.makers(view)
+    slides, images, reason = [], {}, None
+    for done, make in enumerate(makers, start=1):
+        slides.append(make(view))
+        if reason is None:  # once the browser has failed, the rest of the deck shows tables too
+            try:
+                image = export_deck.chart_image(slides[-1])
+            except export_images.ImageUnavailable as exc:
+                images, reason = {}, str(exc)
+            else:
+                if image is not None:
+                    images[slides[-1].key] = image
+        if progress is not None:
+            progress(done, len(makers))
     write = export_deck.to_pptx if fmt == "pptx" else export_pdf.to_pdf
     return Export(
         write(slides, stamp, tr, images), tr.t("export.cli.no_images", reason=reason) if reason else None

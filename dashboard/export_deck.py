@@ -17,7 +17,7 @@ from pptx.dml.color import RGBColor
 from pptx.util import Inches, Pt
 
 from dashboard import export_images
-from dashboard.export_slides import Slide
+from dashboard.export_slides import Slide, legend
 from dashboard.export_stamp import Stamp
 from dashboard.i18n import I18n
 
@@ -25,7 +25,9 @@ WIDTH, HEIGHT, MARGIN = 13.333, 7.5, 0.5  # inches, PowerPoint's 16:9
 TITLE_Y, MESSAGE_Y, BODY_Y, BODY_BOTTOM, FOOTER_Y = 0.35, 1.1, 1.85, 6.7, 6.85
 METRICS_Y, METRICS_H = 2.5, 2.4
 PX_PER_INCH = 110  # chart layout size: type at 22 px reads as ~14 pt on the slide
+SCALE = 1.5  # 165 dpi: the body box is 2 030 px wide, more than it gets on a 1920 px projector
 TEXT, GREY, ACCENT = "111111", "555555", "0072B2"
+TEXT_INSET = 0.1  # inches: a PowerPoint text box's default left and right inset
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Box:
 
 
 BODY = Box(MARGIN, BODY_Y, WIDTH - 2 * MARGIN, BODY_BOTTOM - BODY_Y)
+LEGEND_H, LEGEND_SIZE = 0.4, 16  # the marks' legend under a chart or table: 16 pt is ~21 px at 1280x720
+CHART = Box(BODY.x, BODY.y, BODY.w, BODY.h - LEGEND_H)  # the chart leaves the legend its line
+LEGEND = Box(MARGIN, BODY_BOTTOM - LEGEND_H + 0.05, WIDTH - 2 * MARGIN, LEGEND_H)
 
 
 def metric_boxes(n: int) -> list[Box]:
@@ -76,20 +81,14 @@ def split_value(value: str) -> tuple[str, str]:
     return main, (sep.strip() + rest) if sep else ""
 
 
-def chart_images(slides: Sequence[Slide]) -> tuple[dict[str, bytes], str | None]:
-    """Draw each slide's chart as a PNG sized for the body box; on failure return the reason instead."""
-    images: dict[str, bytes] = {}
-    for s in slides:
-        if s.built is None or s.built.figure is None:
-            continue
-        w, h = round(BODY.w * PX_PER_INCH), round(BODY.h * PX_PER_INCH)
-        fig = export_images.presentation(s.built.figure, height=h, font_size=22)
-        fig.update_layout(margin={"t": 50})
-        try:
-            images[s.key] = export_images.render(fig, "png", w, h, scale=2)
-        except export_images.ImageUnavailable as exc:
-            return {}, str(exc)
-    return images, None
+def chart_image(s: Slide) -> bytes | None:
+    """Draw a slide's chart as a PNG sized for the body box (None: no chart; raises ImageUnavailable)."""
+    if s.built is None or s.built.figure is None or s.metrics:
+        return None
+    w, h = round(CHART.w * PX_PER_INCH), round(CHART.h * PX_PER_INCH)
+    fig = export_images.presentation(s.built.figure, height=h, font_size=22)
+    fig.update_layout(margin={"t": 50})
+    return export_images.render(fig, "png", w, h, scale=SCALE)
 
 
 def footer_text(stamp: Stamp) -> str:
@@ -97,7 +96,7 @@ def footer_text(stamp: Stamp) -> str:
     return f"{stamp.short()}\n{stamp.source} · {stamp.exported_at}"
 
 
-def _text(slide, box: Box, text: str, size: int, bold: bool = False, colour: str = TEXT, align=None):
+def _text(slide, box: Box, text: str, size: float, bold: bool = False, colour: str = TEXT, align=None):
     frame = slide.shapes.add_textbox(Inches(box.x), Inches(box.y), Inches(box.w), Inches(box.h)).text_frame
     frame.word_wrap = True
     for i, line in enumerate(text.split("\n")):
@@ -113,21 +112,25 @@ def _text(slide, box: Box, text: str, size: int, bold: bool = False, colour: str
 def _metrics(slide, s: Slide) -> None:
     from pptx.enum.text import PP_ALIGN
 
+    from dashboard.export_pdf import word_fitting_size  # here: export_pdf imports this module
+
     boxes = metric_boxes(len(s.metrics))
     size = metric_size([split_value(m.value)[0] for m in s.metrics], boxes[0].w)
+    # PowerPoint, like fpdf2, breaks a word that does not fit at any letter ("Työkykyvalment/ajat")
+    label_size = word_fitting_size([m.label for m in s.metrics], boxes[0].w - 2 * TEXT_INSET, 18)
     for box, m in zip(boxes, s.metrics, strict=True):
         main, share = split_value(m.value)
         _text(slide, Box(box.x, box.y, box.w, 1.2), main, size, True, ACCENT, PP_ALIGN.CENTER)
         if share:
             _text(slide, Box(box.x, box.y + 1.15, box.w, 0.5), share, 24, False, TEXT, PP_ALIGN.CENTER)
-        _text(slide, Box(box.x, box.y + 1.7, box.w, 0.8), m.label, 18, False, TEXT, PP_ALIGN.CENTER)
+        _text(slide, Box(box.x, box.y + 1.7, box.w, 0.8), m.label, label_size, False, TEXT, PP_ALIGN.CENTER)
 
 
 def _table(slide, s: Slide, tr: I18n) -> None:
     table = s.built.text_table(tr)  # type: ignore[union-attr]
     rows, cols = table.height + 1, table.width
     size = 16 if rows <= 8 else 12 if rows <= 14 else 10
-    height = min(BODY.h, 0.45 * rows)
+    height = min(CHART.h, 0.45 * rows)
     shape = slide.shapes.add_table(rows, cols, Inches(BODY.x), Inches(BODY.y), Inches(BODY.w), Inches(height))
     for c, w in enumerate(column_widths(table, BODY.w, size)):
         shape.table.columns[c].width = Inches(w)
@@ -156,10 +159,13 @@ def to_pptx(slides: Sequence[Slide], stamp: Stamp, tr: I18n, images: dict[str, b
         if s.metrics:
             _metrics(slide, s)
         elif s.key in images:
-            slide.shapes.add_picture(io.BytesIO(images[s.key]), Inches(BODY.x), Inches(BODY.y),
-                                     Inches(BODY.w), Inches(BODY.h))  # fmt: skip
+            slide.shapes.add_picture(io.BytesIO(images[s.key]), Inches(CHART.x), Inches(CHART.y),
+                                     Inches(CHART.w), Inches(CHART.h))  # fmt: skip
         elif s.built is not None:
             _table(slide, s, tr)
+        marks = legend(s, tr, chart=s.key in images)
+        if marks:
+            _text(slide, LEGEND, marks, LEGEND_SIZE, colour=TEXT)
         _text(
             slide, Box(MARGIN, FOOTER_Y, WIDTH - 2 * MARGIN - 1.2, 0.55), footer_text(stamp), 10, colour=GREY
         )

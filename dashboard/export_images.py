@@ -3,18 +3,24 @@
 kaleido 1.x drives a real browser, and starting one takes seconds; so one browser is started on the
 first request and kept in a background thread with its own event loop, and every image after that
 takes well under a second. Requests are serialised (one tab) and time out, so a crashed browser costs
-one failed image, not a hung page. The title, the filters, the data date and the source are written
-onto the figure itself, so an image pasted into a board paper still says what it shows.
+one failed image, not a hung page. A drawn image is kept (by the figure's JSON and size, the last
+``CACHED``), so the PPTX and the PDF of one view, or a second download, draw each chart once; and a
+browser session that shows the download buttons starts the browser in the background
+(``warm_up``), so the first deck does not wait seconds for it. The title, the filters, the data date
+and the source are written onto the figure itself, so an image pasted into a board paper still says
+what it shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -25,6 +31,7 @@ from dashboard.export_stamp import Stamp
 WIDTH, HEIGHT, SCALE = 1600, 900, 1.2  # 16:9 layout, drawn at 1920 x 1080 px
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 TIMEOUT = 60  # seconds for one image, the browser's start included
+CACHED = 48  # drawn images kept: a deck's charts in a few views and languages (~200 KiB each)
 PRESENT_TEXT = "#111111"  # near-black on white: 18.9:1 (WCAG AAA)
 # quoted: an unquoted "Source Sans 3" is not valid CSS, and the browser would fall back to a serif
 FONT = '"Source Sans 3", "Source Sans Pro", Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
@@ -51,6 +58,8 @@ class _Renderer:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido = None
+        self._warming = False
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
 
     def _start(self) -> None:
         import kaleido  # imported here: it is only needed once someone asks for an image
@@ -81,17 +90,40 @@ class _Renderer:
             asyncio.run_coroutine_threadsafe(k.close(), loop).result(10)  # type: ignore[union-attr]
         loop.call_soon_threadsafe(loop.stop)
 
+    def warm_up(self) -> None:
+        """Start the browser now, in the background, unless it runs or is starting."""
+        if self._loop is not None or self._warming or browser_path() is None:
+            return
+        self._warming = True
+
+        def start() -> None:
+            with contextlib.suppress(ImageUnavailable), self._lock:  # a failure is told on the first image
+                if self._loop is None:
+                    self._start()
+            self._warming = False
+
+        threading.Thread(target=start, name="kaleido-warm-up", daemon=True).start()
+
     def render(self, fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
+        spec = fig.to_json()
+        key = hashlib.sha256(f"{fmt} {width} {height} {scale} {spec}".encode()).hexdigest()
         with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
             if self._loop is None:
                 self._start()
             opts = {"format": fmt, "width": width, "height": height, "scale": scale}
             job = self._kaleido.calc_fig(fig.to_dict(), opts=opts)  # type: ignore[union-attr]
             try:
-                return asyncio.run_coroutine_threadsafe(job, self._loop).result(TIMEOUT)  # type: ignore[arg-type]
+                image = asyncio.run_coroutine_threadsafe(job, self._loop).result(TIMEOUT)  # type: ignore[arg-type]
             except Exception as exc:
                 self._stop()
                 raise ImageUnavailable(f"the chart could not be drawn: {exc}") from exc
+            self._cache[key] = image
+            while len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
+            return image
 
     def close(self) -> None:
         with self._lock:
@@ -108,6 +140,11 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown image format {fmt!r}")
     return _renderer.render(fig, fmt, width, height, 1 if fmt == "svg" else scale)
+
+
+def warm_up() -> None:
+    """Start the browser in the background, so the first image does not wait for it."""
+    _renderer.warm_up()
 
 
 def close() -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from dashboard import settings
 from dashboard.builders import (
     Built,
     Column,
@@ -25,9 +26,11 @@ from dashboard.builders import (
 )
 from dashboard.builders.overview import Metric
 from dashboard.export_stamp import project_name
+from dashboard.i18n import I18n
 
 KEYS = ("headline", "municipalities", "participations", "pathways", "esf", "projects")
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)
+SMALL_MARK = "*"  # what the municipality chart puts after a small group's name (builders.municipalities)
 START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 5}  # clamped to the last
 
 
@@ -126,21 +129,63 @@ def _projects(view: View) -> Slide:
     return Slide("projects", b.title, message, [], b)
 
 
+def makers(view: View) -> list:
+    """Return the functions that build the view's slides, in order (each ``View -> Slide``)."""
+    if not overview.has_clients(view):  # a project without client data gets its published figures
+        return [_headline, _participations, _projects]
+    return [_headline, _municipalities, _participations, _pathways, _esf, _projects]
+
+
 def slides(view: View) -> list[Slide]:
     """Return the summary slides for a view (a project without client data gets its published figures)."""
-    if not overview.has_clients(view):
-        return [_headline(view), _participations(view), _projects(view)]
-    return [_headline(view), _municipalities(view), _participations(view), _pathways(view), _esf(view),
-            _projects(view)]  # fmt: skip
+    return [make(view) for make in makers(view)]
 
 
 def slide(view: View, index: int) -> tuple[Slide, int]:
     """Return one slide (index clamped into the sequence) and how many there are, building only that one."""
-    makers = [_headline, _municipalities, _participations, _pathways, _esf, _projects]
-    if not overview.has_clients(view):
-        makers = [_headline, _participations, _projects]
-    index = min(max(index, 0), len(makers) - 1)
-    return makers[index](view), len(makers)
+    found = makers(view)
+    index = min(max(index, 0), len(found) - 1)
+    return found[index](view), len(found)
+
+
+def _chart_marks(s: Slide, hidden: str) -> set[str]:
+    marks = set()
+    for trace in s.built.figure.data:  # type: ignore[union-attr]
+        bars = getattr(trace, "error_x", None) or getattr(trace, "error_y", None)
+        if bars is not None and bars.visible is not False and any(bars.array or ()):
+            marks.add("whisker")
+        names = [n for n in (getattr(trace, "y", None) or ()) if isinstance(n, str)]
+        if any(n.endswith(f" {SMALL_MARK}") for n in names):
+            marks.add("small_n")
+        texts = getattr(trace, "text", None)
+        if isinstance(texts, str):
+            texts = [texts]
+        if any(isinstance(t, str) and hidden in t for t in texts or ()):
+            marks.add("hidden")
+    return marks
+
+
+def legend(s: Slide, tr: I18n, chart: bool) -> str:
+    """Return one line explaining the marks the slide shows ('..', '*', whiskers), or "" when none.
+
+    ``chart``: the slide shows its chart (else its table). Each mark is explained only where it is shown,
+    in the reader's language, with the mark itself from the same tables the slide draws it from.
+    """
+    hidden = tr.t("privacy.mark")
+    if s.metrics:
+        marks = {"hidden"} if any(hidden in m.value for m in s.metrics) else set()
+    elif s.built is None:
+        return ""
+    elif chart and s.built.figure is not None:
+        marks = _chart_marks(s, hidden)
+    else:
+        cells = [v for column in s.built.text_table(tr).iter_columns() for v in column.to_list()]
+        marks = {"hidden"} if any(v == hidden or v.startswith(f"{hidden} ") for v in cells) else set()
+    keys = [k for k in ("whisker", "small_n", "hidden") if k in marks]
+    texts = {"whisker": tr.t("present.legend.whisker"),
+             "small_n": tr.t("present.legend.small_n", mark=SMALL_MARK, small_n=settings.small_n()),
+             "hidden": tr.t("present.legend.hidden", mark=hidden)}  # fmt: skip
+    return " · ".join(texts[k] for k in keys)
 
 
 def tables(view: View) -> list[Built]:

@@ -7,13 +7,14 @@ the same Built object for tables and images, the same builders for the summary.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, export_images, export_stamp, export_tables, presenter
+from dashboard import db, export_images, export_slides, export_stamp, export_tables, presenter
 from dashboard.builders import Built, View
 from dashboard.export import FORMATS, file_name, file_stem, summary
 
@@ -63,6 +64,53 @@ def buttons(b: Built, view: View, key: str) -> None:
             )  # fmt: skip
 
 
+DECK = "_summary_deck"  # session state: the last deck made here, (format, what it was made of, file)
+
+
+def _make_deck(view: View, fmt: str, made_of: tuple) -> None:
+    """Build a PPTX or PDF deck in this rerun, with a progress bar that counts the slides."""
+    tr = view.tr
+    bar = st.progress(0.0, text=tr.t("export.progress.start"))
+
+    def step(done: int, total: int) -> None:
+        bar.progress(done / (total + 1), text=tr.t("export.progress.slide", n=done, total=total))
+
+    try:
+        result = summary(view, fmt, progress=step)
+    except Exception as exc:  # a clear line in the sidebar, never a traceback; the log keeps the detail
+        logging.getLogger(__name__).exception("summary deck failed")
+        bar.empty()
+        st.error(tr.t("export.cli.failed", error=type(exc).__name__))
+        return
+    bar.progress(1.0, text=tr.t("export.progress.done", total=len(export_slides.makers(view))))
+    st.session_state[DECK] = (fmt, made_of, result)
+
+
+def _decks(view: View, snapshot: Path) -> None:
+    """Offer the PPTX and PDF decks: a click builds one (slide by slide, shown), then it downloads."""
+    tr = view.tr
+    asked = next((f for f in ("pptx", "pdf") if st.session_state.get(f"summary_{f}_make")), None)
+    with st.container(horizontal=True, gap="small"):
+        for fmt in ("pptx", "pdf"):
+            st.button(tr.t(f"export.{fmt}"), key=f"summary_{fmt}_make", icon=":material/slideshow:",
+                      help=tr.t("export.help.make"))  # fmt: skip
+        st.download_button(tr.t("export.xlsx"), _deck(view, snapshot, "xlsx"),
+                           file_name=file_name(view, "xlsx"), mime=FORMATS["xlsx"], on_click="ignore",
+                           key="summary_xlsx", icon=":material/download:",
+                           help=tr.t("export.help.deck"))  # fmt: skip
+    if asked:
+        _make_deck(view, asked, (file_name(view, asked), str(snapshot), tr.lang))
+    made = st.session_state.get(DECK)
+    if made is None or made[1] != (file_name(view, made[0]), str(snapshot), tr.lang):
+        return  # none made yet, or made for other filters, another language or an older upload
+    fmt, (name, *_), result = made
+    if result.note:
+        st.caption(result.note)
+    st.download_button(tr.t("export.download_file", file=name), result.data, file_name=name,
+                       mime=FORMATS[fmt], on_click="ignore", key="summary_download", type="primary",
+                       icon=":material/download:", width="stretch")  # fmt: skip
+
+
 def _deck(view: View, snapshot: Path, fmt: str):
     def make() -> bytes:
         db.pin(snapshot)  # this runs in another thread: read the snapshot the page showed
@@ -77,10 +125,6 @@ def sidebar(view: View) -> None:
     st.button(tr.t("present.start"), icon=":material/slideshow:", on_click=presenter.start,
               help=tr.t("present.start_help"), key="present_start", width="stretch")  # fmt: skip
     st.caption(tr.t("export.summary_heading"))
-    snapshot = db.pinned()
-    with st.container(horizontal=True, gap="small"):
-        for fmt in ("pptx", "pdf", "xlsx"):
-            st.download_button(tr.t(f"export.{fmt}"), _deck(view, snapshot, fmt),
-                               file_name=file_name(view, fmt), mime=FORMATS[fmt], on_click="ignore",
-                               key=f"summary_{fmt}",
-                               icon=":material/download:", help=tr.t("export.help.deck"))  # fmt: skip
+    if st.context.headers.get("User-Agent"):  # a person's browser (not a test run): ready the charts
+        export_images.warm_up()
+    _decks(view, db.pinned())

@@ -38,6 +38,7 @@ CSS = """
 .st-key-present_body { height: 100% !important; min-height: 0; overflow: hidden; }
 .present-caption, .present-footer { font-size: clamp(20px, 1.3vw, 26px); color: #444444; line-height: 1.3; }
 .present-footer { font-size: clamp(20px, 1.1vw, 22px); }  /* >= 20 px at 1280x720: read from the back */
+.present-legend { font-size: clamp(20px, 1.3vw, 26px); color: #111111; line-height: 1.25; margin: 0; }
 .present-title { font-size: clamp(34px, 3.1vw, 62px); font-weight: 700; line-height: 1.15; color: #111111;
   margin: 0.2vh 0 0 0; }
 .present-message { font-size: clamp(24px, 2.05vw, 42px); line-height: 1.3; color: #111111;
@@ -175,4 +176,7 @@ def show(view: View, asked: int, url_path: str) -> None:
             f'<p class="present-message">{html.escape(s.message)}</p>{CLICKER}',
             unsafe_allow_javascript=True)  # our own script; every text above is escaped  # fmt: skip
     _body(s, tr)
+    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.figure is not None)
+    if marks:  # what '..', '*' and the whiskers mean, on the slide itself (issue 12 item 14)
+        st.html(f'<p class="present-legend">{html.escape(marks)}</p>')
     _nav(index, n, tr, f"{stamp.data_date} · {stamp.source}")

@@ -5,9 +5,13 @@ Screenshots land in artifacts/screenshots/presenter-*.png, to be looked at.
 
 from __future__ import annotations
 
+import io
 import re
+import time
+from pathlib import Path
 
 import pytest
+from pptx import Presentation
 
 from tests.browser.conftest import fresh_page, screenshot, wait_for_app
 
@@ -102,3 +106,39 @@ def test_the_sidebar_button_starts_presenter_mode(screen, app_url: str) -> None:
     assert slide_of(page) == "2"  # the municipality page opens at its own slide
     assert "Kunta: Raahe" in page.locator(".present-caption").first.inner_text()
     assert_fits(page, "started from the sidebar")
+
+
+@pytest.mark.parametrize("screen", ["720p"], indirect=True)
+@pytest.mark.parametrize(("lang", "whisker"), [("fi", "Viiksi"), ("sv", "Strecket"), ("en", "Whisker")])
+def test_the_marks_legend_is_on_the_slide_and_large(screen, app_url: str, lang: str, whisker: str) -> None:
+    page = screen
+    page.goto(f"{app_url}/?present=1&lang={lang}&slide=2")  # the municipality chart: whiskers and '*'
+    settle(page)
+    legend = page.locator(".present-legend")
+    assert legend.is_visible() and legend.inner_text().startswith(whisker) and "* = " in legend.inner_text()
+    size_px = float(legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size_px >= 20, f"the legend is {size_px} px"
+    box, body = legend.bounding_box(), page.locator(".st-key-present_body").bounding_box()
+    assert box is not None and body is not None and box["y"] >= body["y"] + body["height"] - 1  # under it
+    assert_fits(page, f"{lang} slide 2 with its legend")
+    screenshot(page, f"presenter-720p-{lang}-legend")
+
+
+@pytest.mark.parametrize("screen", ["1080p"], indirect=True)
+def test_the_summary_deck_is_made_with_progress_then_downloads(screen, app_url: str) -> None:
+    page = screen
+    page.goto(f"{app_url}/")
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    start = time.perf_counter()
+    sidebar.get_by_role("button", name="PowerPoint", exact=True).click()
+    ready = sidebar.get_by_role("button", name="Lataa VALPAS2_2023Q3.pptx")
+    ready.wait_for(timeout=60_000)
+    seconds = time.perf_counter() - start
+    assert "Valmis: 6 diaa" in sidebar.inner_text()  # the progress bar's last word
+    with page.expect_download() as download:
+        ready.click()
+    data = Path(download.value.path()).read_bytes()
+    assert len(Presentation(io.BytesIO(data)).slides) == 6
+    print(f"deck made in the browser in {seconds:.1f} s")  # shown with -s; the benchmark is benchmarks.deck
+    screenshot(page, "summary-deck-ready")
