@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the app with its test tools
 
-browser: ## Install Debian's chromium for browser tests and chart images (needs root or sudo)
+browser: ## Install Debian's chromium (browser tests, chart images) and nginx (proxy test); needs root or sudo
 	@bash scripts/install-chromium.sh
 
 $(DB): | $(STAMP)

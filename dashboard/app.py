@@ -44,7 +44,10 @@ def language() -> str:
     return st.query_params.get("lang", "fi")
 
 
-st.set_page_config(page_title="Hankkeiden tulokset", page_icon=":material/insights:", layout="wide")
+# The favicon is our own SVG, sent inline: a ":material/..." page icon makes the browser fetch it from
+# Google's font host, which a closed network blocks and which learns every visitor's address.
+FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
+st.set_page_config(page_title="Hankkeiden tulokset", page_icon=str(FAVICON), layout="wide")
 tr = I18n(language(), settings.min_cell())
 try:
     db.pin()
