@@ -4,7 +4,8 @@ Two parts, side by side in one run:
 1. Random two-way tables with row, column and grand totals (seeded): clients hidden / clients in the
    breakdowns under today's legacy table-by-table rules and under ``engine.protect``, and the time.
 2. The whole-project view of a warehouse (``--scale 1`` the demo, ``--scale 1000`` the 1000x one of
-   ``_warehouses``): ``protect`` on every table of the view's pages, cold and cached.
+   ``_warehouses``): ``protect`` on every table of the view's pages, cold and cached; with ``--union``
+   also the union of every view a link opens (``release.release_tables``), as the pages would need it.
 Reports, never gates.
 """
 
@@ -14,6 +15,7 @@ import argparse
 import os
 import random
 import time
+from dataclasses import replace
 
 import polars as pl
 
@@ -62,7 +64,7 @@ def random_tables(n: int = 10) -> None:
     )
 
 
-def whole_project(scale: int) -> None:
+def whole_project(scale: int, union: bool = False) -> None:
     built = warehouse_for(scale)
     os.environ["DASHBOARD_DB"] = str(built.db)
     from dashboard import db
@@ -76,7 +78,7 @@ def whole_project(scale: int) -> None:
         lang="fi", project="VALPAS2", quarter=choices.default_quarter, quarter_from=choices.quarters[0]
     )
     atoms = release.atoms(f.project, f.quarter)
-    tables = release.view_tables(f, choices)
+    tables = release.release_tables(f, choices) if union else release.view_tables(f, choices)
     start = time.perf_counter()
     d = protect(atoms, tables)
     cold = time.perf_counter() - start
@@ -84,10 +86,15 @@ def whole_project(scale: int) -> None:
     protect(atoms, tables)
     cached = time.perf_counter() - start
     s = d.stats
-    print(f"{scale}x whole-project view: {len(tables)} tables, {int(s['cells'])} cells, {atoms.height} atoms")
+    what = "union of the views a link opens" if union else "whole-project view"
+    print(f"{scale}x {what}: {len(tables)} tables, {int(s['cells'])} cells, {atoms.height} atoms")
     print(f"  cold {cold:.1f} s, cached {cached * 1000:.0f} ms; hidden {int(s['clients_hidden'])} of")
-    print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; refused {sorted(d.refused)}")
-    readable(d, {t.key: t for t in tables})
+    print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; {len(d.refused)} tables refused")
+    tag = "project|" if union else ""  # the whole project's own tables, as its pages show them
+    refused = frozenset(k.removeprefix(tag) for k in d.refused if k.startswith(tag))
+    print(f"  the whole project's refused tables: {sorted(refused)}")
+    own = {t.key.removeprefix(tag): t for t in tables if t.key.startswith(tag)}
+    readable(replace(d, refused=refused), own)
 
 
 def readable(d, tables: dict[str, Table]) -> None:
@@ -113,10 +120,13 @@ def readable(d, tables: dict[str, Table]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, action="append", help="warehouse scale(s), default 1")
+    parser.add_argument("--union", action="store_true", help="also the union of every view a link opens")
     args = parser.parse_args(argv or [])
     random_tables()
     for scale in args.scale or [1]:
         whole_project(scale)
+        if args.union:
+            whole_project(scale, union=True)
 
 
 if __name__ == "__main__":
