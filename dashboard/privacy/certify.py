@@ -24,7 +24,7 @@ def certified(attacker: Attacker, s: int) -> set[int]:
     h, v = attacker.h, attacker.part.values[s]
     found = {v}
     row = attacker.rows[s]
-    floor = attacker.part.floor
+    floor = attacker.part.floor[s]
     lo, hi = (floor - v, attacker.upper)
     for sense in (-1.0, 1.0):
         _set_cost(attacker, s, sense)
@@ -63,6 +63,9 @@ def _integral(attacker: Attacker, s: int) -> set[int]:
     sums = np.add.reduceat(z[attacker._index], attacker._starts) if attacker._starts.size else np.zeros(0)
     values = np.array([attacker.part.values[g] for g in attacker._groups])
     hidden = np.array([g in attacker.hidden for g in attacker._groups], dtype=bool)
-    if not (np.all(sums[~hidden] == values[~hidden]) and np.all(sums[hidden] >= attacker.part.floor)):
+    if not (
+        np.all(sums[~hidden] == values[~hidden])
+        and np.all(sums[hidden] >= attacker.part.floor[attacker._groups][hidden])
+    ):
         return set()
     return {int(z[attacker.part.members[s]].sum())}

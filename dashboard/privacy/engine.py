@@ -49,6 +49,7 @@ class Table:
     title: str
     cells: tuple[Mapping, ...]
     exact: bool = False
+    hide_zeros: bool = False  # its zeros may be complements (so a reader takes its hidden cells as >= 0)
 
 
 def _norm_value(v: object) -> object:
@@ -92,7 +93,9 @@ _CACHE: dict[str, Decision] = {}
 def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, hide_zeros: bool) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
-    spec = [(t.key, t.exact, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables]
+    spec = [
+        (t.key, t.exact, t.hide_zeros, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables
+    ]
     h.update(json.dumps([spec, min_cell, hide_zeros]).encode())
     return h.hexdigest()
 
@@ -134,7 +137,8 @@ def protect(
     hidden: set[int] = set()
     refused: set[str] = set()
     stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
-    for part in optimal.parts(atoms, keys, values, exact, hide_zeros):
+    zeros_shown = {where[normalise(d)] for t in tables if not (t.hide_zeros or hide_zeros) for d in t.cells}
+    for part in optimal.parts(atoms, keys, values, zeros_shown | exact):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
         hidden |= found
         refused |= lost

@@ -154,16 +154,16 @@ class Model:
         members: Sequence[np.ndarray],
         values: Sequence[int],
         n_vars: int,
-        floor: int,
+        floor: Sequence[int],
         truth: np.ndarray | None = None,
     ) -> Model:
         """A model over variables already reduced (``optimal.parts``): each cell's members and value.
 
-        ``floor``: the least a hidden cell may be to the attacker (1 when zeros are always shown);
+        ``floor``: per cell, the least it may be to the attacker when hidden (1 when its zero is shown);
         ``truth``: each variable's true count, where known (the search starts near it).
         """
         self = cls()
-        self.members, self.values, self.n_vars, self.floor = list(members), list(values), n_vars, floor
+        self.members, self.values, self.n_vars, self.floor = list(members), list(values), n_vars, list(floor)
         self.truth = truth
         return self
 
@@ -186,7 +186,7 @@ class Model:
             if m.size == 0:
                 continue
             self.rows[c] = len(lower)
-            lower.append(float(self.floor) if c in hidden else float(v))
+            lower.append(float(self.floor[c]) if c in hidden else float(v))
             upper.append(highspy.kHighsInf if c in hidden else float(v))
             starts.append(len(indices))
             indices.extend(m.tolist())
@@ -239,7 +239,7 @@ class Model:
             return round(float(np.asarray(h.getSolution().col_value)[m].sum()))
 
         seen = {v}
-        below, above = find(self.floor, v - 1), find(v + 1, highspy.kHighsInf)
+        below, above = find(self.floor[c], v - 1), find(v + 1, highspy.kHighsInf)
         seen |= {x for x in (below, above) if x is not None}
         if len(seen) < 3 and above is not None:
             more = find(above + 1, highspy.kHighsInf)
@@ -247,9 +247,9 @@ class Model:
                 more = find(v + 1, above - 1)
             seen |= {more} if more is not None else set()
         if len(seen) < 3 and below is not None:
-            more = find(self.floor, below - 1)
+            more = find(self.floor[c], below - 1)
             if more is None:
                 more = find(below + 1, v - 1)
             seen |= {more} if more is not None else set()
-        h.changeRowBounds(row, float(self.floor), highspy.kHighsInf)
+        h.changeRowBounds(row, float(self.floor[c]), highspy.kHighsInf)
         return min(len(seen), 3)

@@ -46,7 +46,8 @@ class Part:
     members: list[np.ndarray]  # merged variables each group counts
     values: list[int]  # each group's true count
     truth: np.ndarray  # each merged variable's true count
-    floor: int = 1  # the least a hidden cell may be to the attacker: 0 when zeros may be hidden too
+    floor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # per group, the least it may be when hidden: 1 when its zero would be shown, else 0
     stats: dict[str, float] = field(default_factory=dict)
 
 
@@ -54,13 +55,13 @@ def parts(
     atoms: pl.DataFrame,
     keys: Sequence[frozenset],
     values: Sequence[int],
-    exact: Collection[int] = (),
-    hide_zeros: bool = False,
+    zeros_shown: Collection[int] | None = None,
 ) -> list[Part]:
     """Split the release into parts and reduce each part's attacker domain (see the module docstring).
 
-    ``exact`` are the cells always shown. Zeros shown fix their combinations at 0 whatever the pattern:
-    every zero unless ``hide_zeros`` (then zeros may be complements, and only exact zeros are known).
+    ``zeros_shown`` are the cells whose zero is always shown (``None``: every cell): their zeros fix
+    their combinations at 0 whatever the pattern, and hidden they are at least 1. The other cells'
+    zeros may be complements, so hidden they are only at least 0.
     """
     by_part: dict[object, list[int]] = {}
     for c, k in enumerate(keys):
@@ -75,9 +76,11 @@ def parts(
             k if p is _MISSING else frozenset(kv for kv in k if kv[0] != PART)
             for k in (keys[c] for c in cells)
         ]
-        zero = [values[c] == 0 and (c in exact or not hide_zeros) for c in cells]
+        shows = [zeros_shown is None or c in zeros_shown for c in cells]
+        zero = [values[c] == 0 and z for c, z in zip(cells, shows, strict=True)]
         part = _reduce(frame, cells, part_keys, [values[c] for c in cells], zero)
-        part.floor = 0 if hide_zeros else 1
+        index = {c: i for i, c in enumerate(cells)}
+        part.floor = np.array([int(any(shows[index[c]] for c in g)) for g in part.cells], dtype=np.int64)
         out.append(part)
     return out
 
@@ -177,7 +180,7 @@ class Attacker:
     def pattern(self, hidden: set[int]) -> None:
         self.hidden = hidden
         for g, r in self.rows.items():
-            lo, hi = (self.part.floor - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
+            lo, hi = (self.part.floor[g] - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
             self.h.changeRowBounds(r, lo, hi)
 
     def spread(self, s: int, need: float) -> tuple[float, dict[int, float], float]:
@@ -216,7 +219,7 @@ class Attacker:
         for g, r in self.rows.items():
             d = duals[r]
             if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
-                coef[g] = -(d * (self.part.floor - self.part.values[g]) if d > 0 else d * self.upper)
+                coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.upper)
         bound = sum(c for g, c in coef.items() if g in self.hidden) - constant  # strong duality: == rise
         if abs(bound - rise) > 1e-3 * max(1.0, abs(rise)):  # pragma: no cover
             raise AssertionError(f"attacker dual bound {bound} != rise {rise}")

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - until engine.py is committed
         title: str
         cells: tuple[Mapping, ...]
         exact: bool = False
+        hide_zeros: bool = False
 
 
 STATUSES = figures.STATUSES
@@ -246,11 +247,17 @@ def release_views(f: Filters, choices: ProjectChoices) -> list[Filters]:
 
 
 def release_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
-    """The union release: every view's tables, keyed ``<view>|<page>.<table>`` so that each stays a table."""
+    """The union release: every view's tables, keyed ``<view>|<page>.<table>`` so that each stays a table.
+
+    The whole project's tables show their zeros; every breakdown's zeros may be hidden as complements
+    (``Table.hide_zeros``): shown, they would place the project's one- and two-client flows so that its
+    exact totals pin them, and with every zero hideable the attacker's domain is too large to solve.
+    """
     out = []
     for v in release_views(f, choices):
         tag = view_tag(v)
-        out += [replace(t, key=f"{tag}|{t.key}") for t in view_tables(v, choices)]
+        coarse = tag == "project"  # the whole project shows its zeros; a breakdown's may be complements
+        out += [replace(t, key=f"{tag}|{t.key}", hide_zeros=not coarse) for t in view_tables(v, choices)]
     return out
 
 

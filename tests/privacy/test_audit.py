@@ -29,18 +29,22 @@ BIG = 10**5
 
 
 def feasible_count(
-    n_vars: int, cells: Sequence[tuple[Sequence[int], int, bool]], target: int, floor: int
+    n_vars: int, cells: Sequence[tuple[Sequence[int], int, bool]], target: int, floor: int | Sequence[int]
 ) -> int:
-    """How many values (capped at 3) cell ``target`` can take; cells are (variables, value, shown)."""
+    """How many values (capped at 3) cell ``target`` can take; cells are (variables, value, shown).
+
+    ``floor``: the least a hidden cell may be (one for all, or per cell).
+    """
+    floors = [floor] * len(cells) if isinstance(floor, int) else list(floor)
 
     def solve(extra: tuple[int, int] | None = None, sense: str | None = None) -> int | None:
         m = pyscipopt.Model()
         m.hideOutput()
         m.setParam("limits/time", 60)
         y = [m.addVar(vtype="I", lb=0, ub=BIG) for _ in range(n_vars)]
-        for members, value, shown in cells:
+        for (members, value, shown), least in zip(cells, floors, strict=True):
             total = pyscipopt.quicksum(y[j] for j in members)
-            m.addCons(total == value if shown else total >= floor)
+            m.addCons(total == value if shown else total >= least)
         goal = pyscipopt.quicksum(y[j] for j in cells[target][0])
         if extra:
             m.addCons(goal >= extra[0])
@@ -64,7 +68,10 @@ def feasible_count(
 
 
 def leaks(
-    n_vars: int, cells: Sequence[tuple[Sequence[int], int, bool]], min_cell: int, floor: int = 1
+    n_vars: int,
+    cells: Sequence[tuple[Sequence[int], int, bool]],
+    min_cell: int,
+    floor: int | Sequence[int] = 1,
 ) -> list[int]:
     """The hidden cells of 1..min_cell-1 that keep fewer than three feasible values."""
     return [

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from dashboard.privacy.engine import Decision, Table, protect
+from tests.privacy.test_audit import leaks
 
 
 def two_way(values: dict[tuple[str, str], int]) -> tuple[pl.DataFrame, Table]:
@@ -95,3 +96,30 @@ def test_a_cell_counting_the_same_clients_as_an_exact_cell_is_shown_like_it() ->
     d = protect(atoms, [exact, node])
     assert d.value({"pathway": "education", "is_active": False}) == 3  # an ended client: the same 3
     assert d.refused == frozenset()
+
+
+def test_zeros_are_shown_in_one_table_and_complements_in_another() -> None:
+    """The whole project's table shows its zeros; a breakdown's may be complements (``Table.hide_zeros``).
+    The independent SCIP attacker takes the first's hidden cells as >= 1 and the second's as >= 0."""
+    grid = {("a", "f"): 3, ("a", "m"): 10, ("b", "f"): 7, ("b", "m"): 0, ("c", "f"): 12, ("c", "m"): 0}
+    atoms, table = two_way(grid)
+    by_gender = Table("t.gender", "by gender", ({"gender": "f"}, {"gender": "m"}, {}))
+    breakdown = Table("t.t", "t", table.cells, hide_zeros=True)
+    d = protect(atoms, [by_gender, breakdown])
+    assert d.is_hidden({"municipality_code": "a", "gender": "f"})
+    zeros = [{"municipality_code": m, "gender": "m"} for m in ("b", "c")]
+    assert any(d.is_hidden(z) for z in zeros)  # a zero is the cheapest complement here
+    order = sorted({m for m, _ in grid}), ["f", "m"]
+    var = {key: i for i, key in enumerate(grid)}
+    cells, floors = [], []
+    for t in (by_gender, breakdown):
+        for dims in t.cells:
+            members = [
+                var[(m, g)]
+                for m in order[0]
+                for g in order[1]
+                if dims.get("municipality_code", m) == m and dims.get("gender", g) == g
+            ]
+            cells.append((members, d.values[d.key(dims)], not d.is_hidden(dims)))
+            floors.append(0 if t.hide_zeros and not any(dims == c for c in by_gender.cells) else 1)
+    assert leaks(len(var), cells, 5, floors) == []

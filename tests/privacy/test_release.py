@@ -134,3 +134,7 @@ def test_the_union_release_covers_every_view_a_link_opens(small_warehouse, make_
     # whole-project published categories are exact; nothing below the whole project is
     exact = {t.key for t in tables if t.exact}
     assert exact == {"project|overview.headline", "project|pathways.table"}
+    # the whole project shows its zeros; a breakdown's zeros may be complements
+    assert {t.key for t in tables if not t.hide_zeros} == {
+        t.key for t in tables if t.key.startswith("project|")
+    }
