@@ -126,7 +126,10 @@ def check(
         except RejectedFile as rejected:
             problems = tuple(rejected.problems)
             tr = I18n(lang)
-            notes = annotate.Notes(tr.t("upload.problems_column"), tr.t("upload.value_removed"), tr.lang)
+            capped = tr.t("upload.annotated_capped", shown="{shown}", total="{total}")  # filled by annotate
+            notes = annotate.Notes(
+                tr.t("upload.problems_column"), tr.t("upload.value_removed"), tr.lang, capped
+            )
             copy = _annotated(path, problems, notes)
             return Checked(chosen, kind == AUTO, sha256, problems, annotated=copy)
     meta = UploadMeta(project, quarter, chosen, ingest.safe_file_name(file_name), sha256, user.name)
