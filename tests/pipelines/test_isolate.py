@@ -4,6 +4,7 @@ or panics kills only its child; the caller gets one clear file problem and the w
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -145,3 +146,21 @@ def test_a_panic_in_the_checks_after_reading_is_a_file_problem(tmp_path, db, mon
     result = ingest.load_file(db, path, project_code="VALPAS2", quarter="2021Q2", kind="clients")
     assert result.status == "rejected" and [p.code for p in result.problems] == ["unreadable"]
     assert snapshot_state(db) == before
+
+
+def test_a_child_under_a_callers_lower_ceiling_keeps_it_and_reads() -> None:
+    """A server (or the fuzz harness) may have its own memory ceiling: a child cannot raise it."""
+    code = (
+        "import sys; from pipelines import isolate; from pipelines.limits import Limits;"
+        "frames = isolate.read_upload(sys.argv[1], 'clients', Limits(reader_memory_mb=100_000));"
+        "print(frames['clients'].height)"
+    )
+
+    def ceiling() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    path = DATA / "clients_openpyxl.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True, preexec_fn=ceiling
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "3"), done.stderr[-500:]
