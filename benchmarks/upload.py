@@ -5,8 +5,10 @@
 marts rebuild, the fsyncs and the rest (lock, migrations check, insert, audit, commit, checkpoint, kept
 cells, manifest copy, symlink swap). (b) Viewer page times on the 1000x warehouse while another process
 loads client lists into it again and again, against the same pages with no writer, in the same run.
+(c) ``--isolation`` only: reading in a child process (``pipelines.isolate``) against reading in the
+caller, on a normal file alone and in a whole upload on the 1x warehouse, with the ratio.
 
-    python -m benchmarks.upload [--runs 5] [--rounds 4]
+    python -m benchmarks.upload [--runs 5] [--rounds 4] [--isolation]
 """
 
 from __future__ import annotations
@@ -247,7 +249,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rounds", type=int, default=ROUNDS, help=f"reader rounds per phase (default {ROUNDS})"
     )
+    parser.add_argument("--isolation", action="store_true", help="run only (c), the child-process reader")
     args = parser.parse_args([] if argv is None else argv)
+    if args.isolation:
+        measure_isolation(args.runs * 4)
+        return
 
     libs = ", ".join(f"{lib} {version(lib)}" for lib in ("streamlit", "duckdb", "polars"))
     print(f"python {platform.python_version()}, {libs}, {os.cpu_count()} CPUs, load average {_load()}")
@@ -276,6 +282,48 @@ def main(argv: list[str] | None = None) -> None:
         db = _warehouses.clone(dbs[1000], work / "concurrent")
         report_readers(measure_readers(db, variants, args.rounds), args.rounds)
     print(f"\nload average at the end {_load()}")
+
+
+def measure_isolation(runs: int) -> None:
+    """(c): median seconds of a read and of a whole upload, read in a child process or in the caller."""
+    from pipelines import ingest, isolate, read
+
+    print(f"(c) reading in a child process (pipelines.isolate), median of {runs}; load average {_load()}")
+    built = _warehouses.warehouse_for(1)
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "tapahtumat_ja_osallistumiset.xlsx"
+    with tempfile.TemporaryDirectory(prefix="bench-isolation-") as tmp:
+        work = Path(tmp)
+        csv = _warehouses.write_client_list(work / "raahe.csv", 1, "Valmentaja X")
+        readers = {"caller": read.read_upload, "child": isolate.read_upload}
+        for label, path, kind in (
+            ("Raahe 1x list (.csv)", csv, "clients"),
+            ("sample workbook", sample, "workbook"),
+        ):
+            isolate.read_upload(path, kind)  # the fork server's start is once per server process
+            times = {where: [] for where in readers}
+            for _ in range(runs):
+                for where, reader in readers.items():
+                    start = time.perf_counter()
+                    reader(path, kind)
+                    times[where].append(time.perf_counter() - start)
+            _print_ratio(f"read {label}", times)
+        times = {where: [] for where in readers}
+        for n in range(runs):
+            for where, reader in readers.items():
+                db = _warehouses.clone(built.db, work / f"{where}{n}")
+                ingest.isolate.read_upload = reader  # this process only: the caller's reader for "caller"
+                start = time.perf_counter()
+                result = ingest.load_file(db, csv, project_code=PROJECT, quarter=QUARTER, kind="clients")
+                times[where].append(time.perf_counter() - start)
+                assert result.status == "accepted", result
+        ingest.isolate.read_upload = readers["child"]
+        _print_ratio("upload of the Raahe 1x list, 1x warehouse (load_file)", times)
+
+
+def _print_ratio(label: str, times: dict[str, list[float]]) -> None:
+    caller, child = (statistics.median(times[w]) for w in ("caller", "child"))
+    print(f"  {label:<56} caller {caller * 1000:7.1f} ms  child {child * 1000:7.1f} ms  "
+          f"ratio {child / caller:5.2f}  (+{(child - caller) * 1000:.1f} ms)")  # fmt: skip
 
 
 def _load() -> str:

@@ -20,7 +20,7 @@ import polars as pl
 
 from dashboard import annotate, db, settings
 from dashboard.i18n import I18n
-from pipelines import codes, ingest, read, rollback
+from pipelines import codes, ingest, isolate, read, rollback
 from pipelines.ingest import LoadResult, UploadMeta, UsageError
 from pipelines.preview import Preview, preview
 from pipelines.problems import Problem, RejectedFile
@@ -78,19 +78,24 @@ def _score(frame: pl.DataFrame, kind: str) -> int:
 
 
 def guess_kind(path: Path) -> str:
-    """Tell the upload kind from the file: a workbook by its two sheets, else by the best-matching headers."""
+    """Tell the upload kind from the file: a workbook by its two sheets, else by the best-matching headers.
+
+    Each read is in a child process (``pipelines.isolate``); a file or first sheet reads the same for
+    every kind, so it is read once and scored against each.
+    """
     if path.suffix.lower() in read.EXCEL_SUFFIXES:
         try:
-            read.read_upload(path, "workbook")
+            isolate.read_upload(path, "workbook")
             return "workbook"
         except RejectedFile as rejected:
             if not any(p.code == "missing_sheet" for p in rejected.problems):
                 return "workbook"  # it has both sheets: validation reports what else is wrong
-    scores = {}
-    for kind in codes.KINDS:
-        with contextlib.suppress(RejectedFile):
-            scores[kind] = _score(read.read_upload(path, kind)[kind], kind)
-    return max(scores, key=scores.get) if scores else "clients"  # ties: the order of codes.KINDS
+    try:
+        frame = isolate.read_upload(path, "clients")["clients"]
+    except RejectedFile:
+        return "clients"  # unreadable as any kind: validation says why
+    scores = {kind: _score(frame, kind) for kind in codes.KINDS}
+    return max(scores, key=scores.get)  # ties: the order of codes.KINDS
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,22 @@ def check(
         except RejectedFile as rejected:
             problems = tuple(rejected.problems)
             tr = I18n(lang)
-            notes = annotate.Notes(tr.t("upload.problems_column"), tr.t("upload.value_removed"), tr.lang)
-            copy = annotate.annotated(path, problems, notes)
+            capped = tr.t("upload.annotated_capped", shown="{shown}", total="{total}")  # filled by annotate
+            notes = annotate.Notes(
+                tr.t("upload.problems_column"), tr.t("upload.value_removed"), tr.lang, capped
+            )
+            copy = _annotated(path, problems, notes)
             return Checked(chosen, kind == AUTO, sha256, problems, annotated=copy)
     meta = UploadMeta(project, quarter, chosen, ingest.safe_file_name(file_name), sha256, user.name)
     return Checked(chosen, kind == AUTO, sha256, preview=preview(settings.db_path(), validated, meta))
+
+
+def _annotated(path: Path, problems: tuple[Problem, ...], notes: annotate.Notes) -> bytes | None:
+    """Make the annotated copy in a child process too: it opens the file again, with openpyxl."""
+    try:
+        return isolate.call(annotate.annotated, path, problems, notes)
+    except RejectedFile:  # the copy's child died or overran: the problem table says it all
+        return None
 
 
 def commit(

@@ -19,10 +19,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import codes, pii, read, schemas, transform, warehouse
+from pipelines import codes, isolate, pii, read, schemas, transform, warehouse
 from pipelines.i18n import t
 from pipelines.kept import UploadMeta, export_manifest, keep_cells, log_rejected, next_id, next_upload_id
-from pipelines.problems import Problem, RejectedFile
+from pipelines.problems import Problem, RejectedFile, is_panic
 from pipelines.transform import Context
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -161,10 +161,19 @@ def _with_sheet(problems: list[Problem], sheet: str | None) -> list[Problem]:
 
 def validate_upload(path: Path | str, kind: str, ctx: Context, file_name: str | None = None) -> Validated:
     """Check a file against the data contract; raise ``RejectedFile`` listing every problem found."""
+    try:  # read in a child process (pipelines.isolate); a Rust panic after it is no Exception
+        return _validate_upload(path, kind, ctx, file_name)
+    except BaseException as exc:
+        if not is_panic(exc):
+            raise
+        raise RejectedFile([Problem("unreadable", params={"expected": read.EXPECTED_FORMATS})]) from None
+
+
+def _validate_upload(path: Path | str, kind: str, ctx: Context, file_name: str | None) -> Validated:
     # The name is echoed in messages and the history: one holding personal data is rejected like a cell.
     named = [Problem("file_name_personal")] if pii.names_personal_data(file_name or Path(path).name) else []
     try:
-        sheets = read.read_upload(path, kind)
+        sheets = isolate.read_upload(path, kind)
     except RejectedFile as rejected:
         raise RejectedFile(named + rejected.problems) from None
     found: list[Problem] = named

@@ -19,6 +19,9 @@ class Limits:
     max_cells: int = 4_000_000  # rows x columns of a sheet's filled area
     max_cell_chars: int = 32_767  # characters in one cell: Excel's own limit
     max_xml_bytes: int = 256 * 2**20  # an .xlsx's XML once unzipped (catches zip bombs)
+    # The reader's child process (pipelines.isolate): address space it may add, and its time.
+    reader_memory_mb: int = 2048
+    reader_seconds: int = 60
 
 
 def current() -> Limits:

@@ -56,3 +56,11 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(
         problems, key=lambda p: (p.sheet or "", p.row is not None, p.row or 0, p.column or "", p.code)
     )
+
+
+def is_panic(exc: BaseException) -> bool:
+    """Is this a Rust panic from a reader? pyo3's PanicException derives from BaseException, not Exception.
+
+    Every pyo3 extension (polars, fastexcel) has its own class of that name, so it is matched by name.
+    """
+    return type(exc).__name__ == "PanicException"

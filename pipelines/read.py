@@ -24,7 +24,7 @@ from pipelines import limits as upload_limits
 from pipelines import pii
 from pipelines.codes import FIELDS, KINDS, WORKBOOK_SHEETS, Field, normalise
 from pipelines.limits import Limits
-from pipelines.problems import Problem, RejectedFile
+from pipelines.problems import Problem, RejectedFile, is_panic
 
 ROW = "excel_row"  # the row number the coordinator sees in Excel: header = 1, first data row = 2
 TEXT_SUFFIXES = (".csv", ".txt")
@@ -54,8 +54,11 @@ ASCII_DIGITS = [str(unicodedata.decimal(d)) for d in OTHER_DIGITS]
 XML_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
 CHUNK = 1 << 20
-# Problems that reject a file for its size: nothing of it is read, so no annotated copy is made of it.
-LIMIT_CODES = frozenset({"file_too_big", "too_many_rows", "too_many_columns", "too_many_cells"})
+# Problems that reject a file for its size, or whose reader died (pipelines.isolate): no annotated copy
+# is made of it, since reading it again to copy it would cost what the limits exist to avoid.
+LIMIT_CODES = frozenset(
+    {"file_too_big", "too_many_rows", "too_many_columns", "too_many_cells", "read_failed"}
+)
 
 
 def read_upload(path: str | Path, kind: str, limits: Limits | None = None) -> dict[str, pl.DataFrame]:
@@ -144,7 +147,7 @@ def _reject(code: str, **params: object) -> RejectedFile:
 
 def _reader_failed(exc: BaseException) -> bool:
     """Is this a reader's failure on a bad file? A Rust panic (pyo3's PanicException) is a BaseException."""
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+    return isinstance(exc, Exception) or is_panic(exc)
 
 
 def _check_xlsx(data: bytes, limits: Limits) -> None:

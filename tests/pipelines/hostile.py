@@ -126,3 +126,27 @@ def shared_strings_bomb(n: int = 8_000_000) -> Iterator[bytes]:
     for _ in range(n // 1000):
         yield piece * 1000
     yield b"</sst>"
+
+
+DATE_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8"?><styleSheet {NS}>'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="d.m.yyyy"/></numFmts>'
+    '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>'
+)
+STYLES_REL = (
+    '<Relationship Id="rIdStyles" Target="styles.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>'
+)
+
+
+def with_date_style(data: bytes) -> bytes:
+    """Return a ``raw_xlsx`` workbook with a styles part whose style 1 is a date (``s="1"``)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                part = part.replace(b"</Relationships>", STYLES_REL.encode() + b"</Relationships>")
+            z.writestr(info, part)
+        z.writestr("xl/styles.xml", DATE_STYLES)
+    return out.getvalue()

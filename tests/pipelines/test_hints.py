@@ -48,3 +48,14 @@ def test_a_misspelt_municipality_gets_a_suggestion_in_the_readers_language(db, t
     assert by_row[3].code == "unknown_municipality"
     assert by_row[4].code == "municipality_not_in_project"
     assert "Nykarleby (893)" in by_row[5].message("sv") and "Uusikaarlepyy (893)" in by_row[5].message("fi")
+
+
+def test_a_misspelling_on_every_row_is_looked_up_once(db, tmp_path):
+    """Each look-up compares the value with 600 names (5 ms): 2 000 rows of "Kitilä" took 10 s."""
+    import time
+
+    rows = [f"KIT-{n:04};Kitilä;18-24;nainen;1.2.2021;;työtön;;;;" for n in range(1, 2001)]
+    started = time.perf_counter()
+    problems = _problems(db, tmp_path, *rows)
+    assert time.perf_counter() - started < 5
+    assert len(problems) == 2000 and {p.code for p in problems} == {"unknown_municipality_close"}
