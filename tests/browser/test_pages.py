@@ -67,9 +67,8 @@ CLIPPED = """() => {
   }
   return out;
 }"""
-# st.dataframe draws its cells on a canvas; the grid keeps them in a table for screen readers, though with
-# the raw values (0.65625, not "65,6 %"): the tests read counts and text there, shares on the page.
-GRID_ROWS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"] tr')]
+# The tables are static HTML tables (st.table): their cells hold the text the reader sees ("65,6 %").
+GRID_ROWS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] tr')]
   .map(tr => [...tr.querySelectorAll('td, th')].map(c => c.textContent.trim()))"""
 
 
