@@ -82,7 +82,6 @@ def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
             col.metric(m.label, m.value, delta=m.delta, delta_color=m.delta_color, help=m.help, border=True)
 
 
-ROW_PX, MAX_ROWS = 35, 16  # a table taller than this many rows scrolls in a frame, its header kept in view
 # Rows a table shows on the page at most: each cell is formatted for the language one by one, and pandas'
 # Styler refuses more than 262 144 cells. The downloads under the table hold every row.
 MAX_SHOWN = 500
@@ -141,8 +140,11 @@ def table(b: Built, tr: I18n) -> None:
     codes = [c.header for c in b.columns.values() if c.kind == "code"]
     if codes:
         styler = styler.set_properties(subset=codes, **{"overflow-wrap": "anywhere"})
-    height = ROW_PX * (MAX_ROWS + 1) + 3 if len(frame) > MAX_ROWS else "content"
-    st.table(styler, hide_index=True, border="horizontal", height=height, alt=b.title)
+    # Every row at full height, in the page's own scroll: st.table(height=...) would scroll in a frame but
+    # names every such frame "Scrollable table" in English, so two on a page are landmarks of one name
+    # (axe landmark-unique), and a scrolling st.container cannot be reached by keyboard (axe
+    # scrollable-region-focusable). MAX_SHOWN caps the rows.
+    st.table(styler, hide_index=True, border="horizontal", alt=b.title)
 
 
 def built(
