@@ -24,10 +24,10 @@ LOG = logging.getLogger(__name__)
 HISTORY_COLUMNS = {  # column -> (translation key, ui.table kind)
     "upload_id": ("uploadhistory.upload_id", "text"),
     "uploaded_at": ("uploadhistory.uploaded_at", "datetime"),
-    "user_name": ("uploadhistory.user", "text"),
+    "user_name": ("uploadhistory.user", "code"),  # an account name: may break anywhere
     "quarter": ("common.quarter", "text"),
     "kind": ("upload.kind", "text"),
-    "what": ("uploadhistory.file", "text"),
+    "what": ("uploadhistory.file", "code"),
     "status": ("uploadhistory.status", "text"),
     "n_rows": ("uploadhistory.rows", "number"),
     "n_problems": ("uploadhistory.problems", "number"),
@@ -79,7 +79,7 @@ def history_table(project: str, tr: I18n) -> pl.DataFrame:
         return rows
     columns = {c: Column(tr.t(key), kind) for c, (key, kind) in HISTORY_COLUMNS.items()}
     title = tr.t("uploadhistory.table")
-    ui.table(Built(title, _readable(rows, project, tr), columns), tr, key="history_table")
+    ui.table(Built(title, _readable(rows, project, tr), columns), tr)
     return rows
 
 

@@ -82,64 +82,69 @@ def metrics(items: Sequence[Metric], per_row: int = 5) -> None:
             col.metric(m.label, m.value, delta=m.delta, delta_color=m.delta_color, help=m.help, border=True)
 
 
-# The grid shows its own placeholder for a missing cell, ignoring the formatted text, so a hidden value is
-# sent as a stand-in that no real value takes (".." and "–" are what the reader sees; it sorts first).
-MISSING_NUMBER = -999_999
-MISSING_DATE = pd.Timestamp("1900-01-01")
-
-
-def _is_missing(value: object) -> bool:
-    if value is None or value == "" or (not isinstance(value, str) and bool(pd.isna(value))):
-        return True
-    if isinstance(value, pd.Timestamp):
-        return value == MISSING_DATE
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == MISSING_NUMBER
+# Rows a table shows on the page at most: each cell is formatted for the language one by one, and pandas'
+# Styler refuses more than 262 144 cells. The downloads under the table hold every row.
+MAX_SHOWN = 500
+# A table of more columns than this, and few rows (the projects side by side), is shown turned: one row per
+# column, one column per row, so that it fits its frame instead of running off to the right.
+MAX_COLUMNS, MAX_TURNED = 8, 6
+# Tables are static HTML tables (st.table), not the canvas grid (st.dataframe): the grid neither wraps a
+# header nor shrinks a column to its frame, so at 1400 px columns sat off to the right or were cut
+# ("Hittade en fortsatt väg, %"), and a screen reader heard its raw values (0.65625, not "65,6 %").
+# Here headers and text wrap between words, numbers stay on one line, and text of the kind "code" (file and
+# account names, which have no spaces) may break anywhere.
+TABLE_CSS = """<style>
+[data-testid="stMain"] [data-testid="stTable"] th { white-space: normal; vertical-align: bottom; }
+[data-testid="stMain"] [data-testid="stTable"] td { vertical-align: top; }
+[data-testid="stMain"] [data-testid="stTable"]:has(th:nth-child(9)) :is(th, td):not(:first-child) {
+  padding-left: 0.5rem;
+}
+</style>"""  # a table of nine columns or more (the upload history) has half the space between columns
 
 
 def _cell(tr: I18n, kind: str):
     def fmt(value: object) -> str:
-        return format_value(tr, kind, None if _is_missing(value) else value)
+        missing = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+        text = format_value(tr, kind, None if missing else value)
+        return plain(text) if kind in ("text", "code") else text  # st.table reads cells as Markdown
 
     return fmt
 
 
-def _stand_ins(frame: pd.DataFrame) -> pd.DataFrame:
-    """Replace missing cells by stand-ins the grid will not show as "None"."""
-    out = frame.copy()
-    for col in out.columns:
-        if not out[col].isna().any():
-            continue
-        if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].fillna(MISSING_NUMBER)
-        elif pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].fillna(MISSING_DATE)
-        else:
-            out[col] = out[col].astype(object).where(out[col].notna(), "")
-    return out
+def _turned(b: Built, tr: I18n) -> pd.DataFrame:
+    """Return a wide, short table turned: the first column's values head the columns."""
+    text = b.text_table(tr)
+    first, *rest = text.columns
+    names = [plain(v) for v in text[first].to_list()]
+    body = {first: [plain(c) for c in rest]}
+    for i, name in enumerate(names):
+        body[name] = [plain(text[c][i]) for c in rest]
+    return pd.DataFrame(body)
 
 
-ROW_PX, MAX_ROWS = 35, 16  # st.dataframe row height; taller tables scroll
-# Rows a table shows on the page at most: each cell is formatted for the language one by one, and pandas'
-# Styler refuses more than 262 144 cells. The downloads under the table hold every row.
-MAX_SHOWN = 500
-
-
-def table(b: Built, tr: I18n, key: str | None = None) -> None:
-    """Show a built table: numbers stay numbers (so columns sort), text is formatted for the language."""
+def table(b: Built, tr: I18n) -> None:
+    """Show a built table that fits its frame: text is formatted for the language, headers wrap."""
     rows = b.table()
     if rows.height > MAX_SHOWN:
         st.caption(tr.t("common.table_capped", shown=tr.number(MAX_SHOWN), total=tr.number(rows.height)))
         rows = rows.head(MAX_SHOWN)
-    frame = _stand_ins(rows.to_pandas())
+    st.html(TABLE_CSS)
+    if len(b.columns) > MAX_COLUMNS and 0 < b.data.height <= MAX_TURNED:
+        st.table(_turned(b, tr), hide_index=True, border="horizontal", alt=b.title)
+        return
+    frame = rows.to_pandas()
     frame.columns = [c.header for c in b.columns.values()]
     styler = frame.style
-    for c in b.columns.values():  # na_rep too: Streamlit shows a missing cell's own text otherwise
+    for c in b.columns.values():  # na_rep too: a missing cell would show pandas' own "nan" otherwise
         styler = styler.format(_cell(tr, c.kind), subset=[c.header], na_rep=format_value(tr, c.kind, None))
-    if b.wrap:
-        st.table(styler, hide_index=True, border="horizontal", alt=b.title)
-        return
-    height = ROW_PX * (min(len(frame), MAX_ROWS) + 1) + 3
-    st.dataframe(styler, hide_index=True, key=key, height=height, alt=b.title)
+    codes = [c.header for c in b.columns.values() if c.kind == "code"]
+    if codes:
+        styler = styler.set_properties(subset=codes, **{"overflow-wrap": "anywhere"})
+    # Every row at full height, in the page's own scroll: st.table(height=...) would scroll in a frame but
+    # names every such frame "Scrollable table" in English, so two on a page are landmarks of one name
+    # (axe landmark-unique), and a scrolling st.container cannot be reached by keyboard (axe
+    # scrollable-region-focusable). MAX_SHOWN caps the rows.
+    st.table(styler, hide_index=True, border="horizontal", alt=b.title)
 
 
 def built(
@@ -153,7 +158,7 @@ def built(
     """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
     st.header(plain(b.title))  # a title may hold an uploaded event title
     if b.figure is None:
-        table(b, tr, key=f"{key}_table")
+        table(b, tr)
         if b.caption:
             st.caption(b.caption)
         export_ui.buttons(b, view(), key)
@@ -163,7 +168,7 @@ def built(
         with left:
             st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
         with right:
-            table(b, tr, key=f"{key}_table")
+            table(b, tr)
     else:
         st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
     if b.caption:
@@ -172,5 +177,5 @@ def built(
         st.caption(note)
     if not beside:
         with st.expander(tr.t("common.show_table"), expanded=expanded):
-            table(b, tr, key=f"{key}_table")
+            table(b, tr)
     export_ui.buttons(b, view(), key)

@@ -99,7 +99,6 @@ def dictionary(view: View) -> Built:
         columns,
         None,
         tr.t("about.dictionary_caption", min_cell=view.min_cell),
-        wrap=True,
     )
 
 

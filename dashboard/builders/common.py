@@ -59,7 +59,6 @@ class Built:
     figure: go.Figure | None = None
     caption: str = ""
     notes: list[str] = field(default_factory=list)
-    wrap: bool = False  # long text: show as a static table whose cells wrap, not a scrolling grid
 
     def table(self) -> pl.DataFrame:
         """Return the shown columns only, under their internal names."""

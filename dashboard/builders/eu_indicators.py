@@ -71,4 +71,4 @@ def esf(view: View) -> Built:
     name = programme[f"name_{tr.lang}"] or programme["label"]
     absent = ", ".join(c for c in missing["indicator_code"].to_list() if c)
     caption = tr.t("indicator.caption", programme=name, regulation=programme["regulation"], missing=absent)
-    return Built(tr.t("indicator.title"), data, columns, None, caption, wrap=True)
+    return Built(tr.t("indicator.title"), data, columns, None, caption)

@@ -95,4 +95,4 @@ def table(view: View) -> Built:
         "basis": Column(tr.t("projects.basis_header")),
         "definition": Column(tr.t("projects.definition_header")),
     }
-    return Built(tr.t("projects.table_title"), data, columns, fig, tr.t("projects.caption"), wrap=True)
+    return Built(tr.t("projects.table_title"), data, columns, fig, tr.t("projects.caption"))

@@ -1,5 +1,5 @@
 """What a person sees on every page, in a real browser: real figures, whole-page screenshots, no chart text
-cut off, no serious accessibility violations (axe), and the theme of streamlit_config.toml in effect.
+cut off, no accessibility violations of any impact (axe), and the theme of streamlit_config.toml in effect.
 
 Screenshots land in artifacts/screenshots/page-<name>-<lang>.png, each of the whole page, to be looked at.
 """
@@ -67,9 +67,8 @@ CLIPPED = """() => {
   }
   return out;
 }"""
-# st.dataframe draws its cells on a canvas; the grid keeps them in a table for screen readers, though with
-# the raw values (0.65625, not "65,6 %"): the tests read counts and text there, shares on the page.
-GRID_ROWS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"] tr')]
+# The tables are static HTML tables (st.table): their cells hold the text the reader sees ("65,6 %").
+GRID_ROWS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] tr')]
   .map(tr => [...tr.querySelectorAll('td, th')].map(c => c.textContent.trim()))"""
 
 
@@ -123,31 +122,48 @@ def test_page_shows_the_computed_figures(page, app_url: str, path, name, lang, t
 
 AXE_PAGES = ["", "kuntavertailu", "osallistumiset", "jatkopolut", "tietoa", "kirjaudu", "?present=1",
              "?present=1&slide=2", "?present=1&slide=5", "?lang=sv"]  # fmt: skip
-BLOCKING = ("serious", "critical")
-# Moderate rules held to as well: headings go h1 (page), h2 (section) with no level skipped.
-ALSO_BLOCKING = ("heading-order",)
-# Rules of Streamlit's own markup that we cannot change, each with the precise selector it fires on:
-# {rule id: (substring of the node's target selector, why)}. Empty: axe finds nothing serious in ours.
-STREAMLIT_OWN: dict[str, tuple[str, str]] = {}
+# Every violation counts, of any impact (minor and moderate too), but these, each on one element only:
+# {rule id: (CSS selector of the one element it may fire on, why)}. The element is found by the stable
+# data-testid, not by axe's target selector (Streamlit's hashed class names change between versions).
+EXCEPTIONS: dict[str, tuple[str, str]] = {
+    # Streamlit's own markup, which no argument of st.file_uploader changes: the drop area is react-dropzone's
+    # root (<section role="presentation" tabindex="-1">) to which Streamlit adds aria-label, a global ARIA
+    # attribute, so the presentational role is overridden (minor). The controls inside are named: the
+    # button and the file input (aria-label).
+    "presentation-role-conflict": (
+        '[data-testid="stFileUploaderDropzone"]',
+        "Streamlit's file drop area: role=presentation from react-dropzone plus Streamlit's aria-label",
+    ),
+    # Ours (issue 12 item 4): the drop area's button shows "Valitse tiedosto" as CSS generated content in
+    # place of Streamlit's English "Upload". Chromium names the button by it (test_upload_box reads the
+    # name from the browser's accessibility tree), as the accname spec says (step 2F.ii), but axe-core
+    # leaves CSS content out of names (dequelabs/axe-core#3767, open). Only that one button.
+    "button-name": (
+        '[data-testid="stFileUploaderDropzone"] button',
+        "named by CSS generated content, which axe-core does not read",
+    ),
+}
+EXCEPTED = """([target, selector]) => { const e = document.querySelector(target);
+  return !!e && e.matches(selector); }"""
 
 
-def blocking_violations(response: dict) -> list[str]:
-    """Return the serious, critical and ``ALSO_BLOCKING`` violations as lines: id, impact, help, targets."""
+def violations(response: dict, page=None) -> list[str]:
+    """Return every violation as lines (id, impact, help, targets), less the ``EXCEPTIONS`` on ``page``."""
     lines = []
     for v in response["violations"]:
-        if v["impact"] not in BLOCKING and v["id"] not in ALSO_BLOCKING:
-            continue
-        nodes = [" ".join(n["target"]) for n in v["nodes"]]
-        if v["id"] in STREAMLIT_OWN:
-            nodes = [n for n in nodes if STREAMLIT_OWN[v["id"]][0] not in n]
+        nodes = [n["target"] for n in v["nodes"]]
+        if v["id"] in EXCEPTIONS and page is not None:
+            selector = EXCEPTIONS[v["id"]][0]
+            nodes = [n for n in nodes if not (len(n) == 1 and page.evaluate(EXCEPTED, [n[0], selector]))]
         if nodes:
             why = " ".join(v["nodes"][0].get("failureSummary", "").split())[:300]
-            lines.append(f"{v['id']} ({v['impact']}): {v['help']}\n    nodes: {nodes}\n    first: {why}")
+            shown = [" ".join(n) for n in nodes]
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']}\n    nodes: {shown}\n    first: {why}")
     return lines
 
 
 @pytest.mark.parametrize("path", AXE_PAGES, ids=[p or "overview" for p in AXE_PAGES])
-def test_no_serious_accessibility_violations(page, app_url: str, path: str) -> None:
+def test_no_accessibility_violations(page, app_url: str, path: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     open_page(page, app_url, path)
@@ -156,7 +172,7 @@ def test_no_serious_accessibility_violations(page, app_url: str, path: str) -> N
         assert page.locator('[data-testid="stTopNavLink"][href$="/kirjaudu"]').count() == 1
     results = Axe().run(page)
     assert results.response["testEngine"]["name"] == "axe-core"
-    found = blocking_violations(results.response)
+    found = violations(results.response, page)
     assert not found, f"axe on /{path}:\n" + "\n".join(found)
 
 
@@ -170,7 +186,7 @@ def test_axe_reports_what_it_should(page, app_url: str) -> None:
       .insertAdjacentHTML('afterbegin', '<p style="color:#BBBBBB">huono kontrasti</p><button></button>')""")
     page.evaluate("""() => document.querySelector('[data-testid="stMain"] h1')
       .insertAdjacentHTML('afterend', '<h4>väliotsikko</h4>')""")
-    found = "\n".join(blocking_violations(Axe().run(page).response))
+    found = "\n".join(violations(Axe().run(page).response, page))
     assert "color-contrast" in found and "button-name" in found and "heading-order" in found, found
 
 

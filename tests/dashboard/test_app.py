@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +19,14 @@ NBSP = "\u00a0"  # before "%"
 THIN = "\u202f"  # Finnish thousands
 
 
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # st.table reads a cell as Markdown: text comes escaped
+
+
+def shown(value: object) -> str:
+    """Return a displayed cell as the reader sees it (its Markdown escapes and word joiners gone)."""
+    return ESCAPED.sub(r"\1", str(value)).replace("\u2060", "")
+
+
 def shown_tables(at) -> list[list[list[str]]]:
     """Return every table as the reader sees it: the formatted display values, row by row."""
     out = []
@@ -29,7 +38,7 @@ def shown_tables(at) -> list[list[list[str]]]:
         styler = t.proto.arrow_data.styler if t.proto.HasField("arrow_data") else None
         if styler and styler.display_values:
             table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
-            out.append([[str(v) for v in row] for row in table.itertuples(index=False)])
+            out.append([[shown(v) for v in row] for row in table.itertuples(index=False)])
     return out
 
 

@@ -12,7 +12,7 @@ cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db 
 
 
 def history_rows(at) -> list[dict]:
-    return next(d.value for d in at.dataframe if "Tila" in d.value.columns).to_dict("records")
+    return next(t.value for t in at.table if "Tila" in t.value.columns).to_dict("records")
 
 
 def current(db, municipality: str = "261") -> int | None:
