@@ -10,7 +10,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from dashboard.privacy.optimal import Attacker
+from dashboard.privacy.attacker import Attacker
 
 
 def certified(attacker: Attacker, s: int) -> set[int]:

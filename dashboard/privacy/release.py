@@ -22,19 +22,7 @@ import streamlit as st
 
 from dashboard import db, figures
 from dashboard.filters import Filters, ProjectChoices
-
-try:  # the engine's types (CONTRACT.md); the declarations do not need the solver
-    from dashboard.privacy.engine import Table
-except ImportError:  # pragma: no cover - until engine.py is committed
-
-    @dataclass(frozen=True)
-    class Table:  # type: ignore[no-redef]
-        key: str
-        title: str
-        cells: tuple[Mapping, ...]
-        exact: bool = False
-        hide_zeros: bool = False
-
+from dashboard.privacy.engine import Table
 
 STATUSES = figures.STATUSES
 PATHWAYS = figures.PATHWAYS
@@ -45,13 +33,7 @@ BY = {
 }
 
 
-DETAILS = (
-    "municipalities.status",
-    "pathways.sankey",
-    "pathways.table",
-    *BY.values(),
-    "pathways.indicators",
-)  # the tables that break a view down by status and pathway
+DETAILS = ("municipalities.status", "pathways.sankey", "pathways.table", *BY.values(), "pathways.indicators")
 
 
 def details_offered(f: Filters) -> bool:
@@ -266,19 +248,6 @@ def view_tag(f: Filters) -> str:
         f"{k}={getattr(f, k)}" for k in ("region", "municipality", "age_group", "gender") if getattr(f, k)
     ]
     return ",".join(parts) or "project"
-
-
-def count(df: pl.DataFrame, dims: Mapping[str, object]) -> int:
-    """The count of ``dims`` in ``df`` (reference implementation for tests and for the declarations)."""
-    expr = pl.lit(True)
-    for k, v in dims.items():
-        if v is None:
-            expr &= pl.col(k).is_null()
-        elif isinstance(v, (tuple, list)):
-            expr &= pl.col(k).is_in(list(v))
-        else:
-            expr &= pl.col(k) == v
-    return int(df.filter(expr)["n_clients"].sum())
 
 
 @st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)

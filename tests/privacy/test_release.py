@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 import pytest
 
@@ -24,6 +26,21 @@ KEYS = {
     "is_long_term_unemployed",
     "quarter",
 }
+
+
+def count(df: pl.DataFrame, dims: Mapping[str, object]) -> int:
+    """The count of ``dims`` in ``df`` (a reference independent of the engine)."""
+    expr = pl.lit(True)
+    for k, v in dims.items():
+        if v is None:
+            expr &= pl.col(k).is_null()
+        elif isinstance(v, (tuple, list)):
+            expr &= pl.col(k).is_in(list(v))
+        else:
+            expr &= pl.col(k) == v
+    return int(df.filter(expr)["n_clients"].sum())
+
+
 VIEWS = [
     {},
     {"municipality": "678"},
@@ -78,32 +95,32 @@ def test_declared_cells_count_what_the_builders_count(view) -> None:
     base = release.base_dims(f) | q
     # headline and pathway table
     totals = db.query("client_totals_by_quarter", **f.client_params()).filter(pl.col("quarter") == f.quarter)
-    head = [release.count(atoms, c) for c in tables["overview.headline"].cells[:4]]
+    head = [count(atoms, c) for c in tables["overview.headline"].cells[:4]]
     assert head == [totals[c][0] for c in ("n_clients", "n_active", "n_progressed", "n_not_progressed")]
     paths = figures.pathway_counts(profile)
     for p, n in paths.select("pathway", "n_clients").iter_rows():
-        assert release.count(atoms, base | {"pathway": p}) == n, p
+        assert count(atoms, base | {"pathway": p}) == n, p
     # the Sankey's links sum to its nodes, and the nodes to the ended clients
     ended = int(profile.filter(~pl.col("is_active"))["n_clients"].sum())
     sankey = tables["pathways.sankey"].cells
     entry = [c for c in sankey if "status_at_entry" in c and "status_at_exit" not in c]
-    assert sum(release.count(atoms, c) for c in entry) == ended
+    assert sum(count(atoms, c) for c in entry) == ended
     links = [c for c in sankey if "status_at_entry" in c and "status_at_exit" in c]
-    assert sum(release.count(atoms, c) for c in links) == ended
+    assert sum(count(atoms, c) for c in links) == ended
     # status table rows of the selection equal figures.status_counts
     status = figures.status_counts(profile)
     for s, n_in, n_out in status.select("status", "n_at_entry", "n_at_exit").iter_rows():
         cell = base | {"is_active": False}
-        assert release.count(atoms, cell | {"status_at_entry": s}) == n_in
-        assert release.count(atoms, cell | {"status_at_exit": s}) == n_out
+        assert count(atoms, cell | {"status_at_entry": s}) == n_in
+        assert count(atoms, cell | {"status_at_exit": s}) == n_out
     # ESF+ indicators
     esf = figures.esf_indicators(profile)["n"].to_list()
-    assert [release.count(atoms, c) for c in tables["pathways.indicators"].cells[:5]] == esf
+    assert [count(atoms, c) for c in tables["pathways.indicators"].cells[:5]] == esf
     # by municipality: each municipality's total
     by = figures.outcomes(profile, ["municipality_code"])
     for m, n in by.select("municipality_code", "n_clients").iter_rows():
         cell = base | {"municipality_code": m, "wellbeing_region_code": view.choices.municipalities[m]}
-        assert release.count(atoms, cell) == n
+        assert count(atoms, cell) == n
 
 
 def test_a_municipality_s_age_group_or_gender_shows_no_status_or_pathway_tables(

@@ -1,0 +1,94 @@
+"""The attacker's linear program over one part of a release (``optimal.Part``), with its Benders cuts.
+
+``optimal.suppress`` asks it how far a hidden group can move under a pattern and for the cut that
+bounds that range for every pattern; ``certify`` reads integer points off its vertices.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import highspy
+import numpy as np
+
+from dashboard.privacy.model import add_sums
+
+if TYPE_CHECKING:
+    from dashboard.privacy.optimal import Part
+
+
+class Attacker:
+    """The attacker's linear program over one part, kept warm between targets and patterns."""
+
+    def __init__(self, part: Part, upper: float) -> None:
+        self.part, self.upper = part, upper
+        n = part.truth.size
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)  # primal: a new objective keeps the basis primal feasible
+        h.setOptionValue("presolve", "off")
+        h.addVars(n, -part.truth.astype(float), np.full(n, upper))
+        self.rows: dict[int, int] = {}
+        starts, index = [], []
+        for g, m in enumerate(part.members):
+            if m.size:
+                self.rows[g] = len(starts)
+                starts.append(len(index))
+                index.extend(m.tolist())
+        k = len(starts)
+        self._index, self._starts = np.array(index, dtype=np.int64), np.array(starts, dtype=np.int64)
+        self._groups = np.array(list(self.rows), dtype=np.int64)
+        add_sums(h, np.zeros(k), np.zeros(k), starts, index)
+        self.h, self.cost = h, np.zeros(n)
+
+    def pattern(self, hidden: set[int]) -> None:
+        self.hidden = hidden
+        for g, r in self.rows.items():
+            lo, hi = (self.part.floor[g] - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
+            self.h.changeRowBounds(r, lo, hi)
+
+    def spread(self, s: int, need: float) -> tuple[float, dict[int, float], float]:
+        """How far group ``s`` can rise plus how far it can fall (its LP range), and the range's cut.
+
+        The rule asks for three possible values, so the range must be at least 2 whichever way it
+        lies (a 1 may become 0 or 2; a 4 may become 2 or 3). Each side's dual bound holds for every
+        pattern, so their sum bounds the range: ``range <= sum(coef[g] * x_g) - constant``.
+        """
+        rise, coef, constant = self.rise(s)
+        if rise >= need - 1e-6:
+            return rise, coef, constant
+        fall, coef2, constant2 = self.rise(s, -1.0)
+        for g, c in coef2.items():
+            coef[g] = coef.get(g, 0.0) + c
+        return rise + fall, coef, constant + constant2
+
+    def rise(self, s: int, sense: float = 1.0) -> tuple[float, dict[int, float], float]:
+        """How far group ``s`` can rise (``sense`` -1: fall); the cut: coefficients per group, constant."""
+        members = self.part.members[s]
+        cost = np.zeros(self.part.truth.size)
+        cost[members] = -sense
+        changed = np.flatnonzero(cost != self.cost)
+        self.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
+        self.cost = cost
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
+            raise RuntimeError("attacker LP not solved")
+        sol = self.h.getSolution()
+        rise = -self.h.getInfo().objective_function_value
+        lb = -self.part.truth.astype(float)
+        col = np.asarray(sol.col_dual)
+        constant = float(np.where(col > 0, col * lb, col * self.upper).sum())
+        coef: dict[int, float] = {}
+        duals = np.asarray(sol.row_dual)
+        for g, r in self.rows.items():
+            d = duals[r]
+            if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
+                coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.upper)
+        bound = sum(c for g, c in coef.items() if g in self.hidden) - constant  # strong duality: == rise
+        if abs(bound - rise) > 1e-2 * max(
+            1.0, abs(rise)
+        ):  # pragma: no cover - a wrong cut formula, not noise
+            raise AssertionError(f"attacker dual bound {bound} != rise {rise}")
+        return rise, coef, constant
