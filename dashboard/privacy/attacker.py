@@ -49,6 +49,14 @@ class Attacker:
             lo, hi = (self.part.floor[g] - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
             self.h.changeRowBounds(r, lo, hi)
 
+    def set_cost(self, members: np.ndarray, weight: float) -> None:
+        """Make the objective ``weight`` times the sum of ``members`` (only the changed costs are sent)."""
+        cost = np.zeros(self.part.truth.size)
+        cost[members] = weight
+        changed = np.flatnonzero(cost != self.cost)
+        self.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
+        self.cost = cost
+
     def spread(self, s: int, need: float) -> tuple[float, dict[int, float], float]:
         """How far group ``s`` can rise plus how far it can fall (its LP range), and the range's cut.
 
@@ -67,11 +75,7 @@ class Attacker:
     def rise(self, s: int, sense: float = 1.0) -> tuple[float, dict[int, float], float]:
         """How far group ``s`` can rise (``sense`` -1: fall); the cut: coefficients per group, constant."""
         members = self.part.members[s]
-        cost = np.zeros(self.part.truth.size)
-        cost[members] = -sense
-        changed = np.flatnonzero(cost != self.cost)
-        self.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
-        self.cost = cost
+        self.set_cost(members, -sense)
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
             raise RuntimeError("attacker LP not solved")

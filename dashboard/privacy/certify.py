@@ -27,10 +27,10 @@ def certified(attacker: Attacker, s: int) -> set[int]:
     floor = attacker.part.floor[s]
     lo, hi = (floor - v, attacker.upper)
     for sense in (-1.0, 1.0):
-        _set_cost(attacker, s, sense)
+        attacker.set_cost(attacker.part.members[s], sense)
         h.run()
         found |= _integral(attacker, s)
-    _set_cost(attacker, s, 0.0)
+    attacker.set_cost(attacker.part.members[s], 0.0)
     for step in (1, -1, 2, -2):
         if len(found) >= 3:
             break
@@ -41,14 +41,6 @@ def certified(attacker: Attacker, s: int) -> set[int]:
         found |= _integral(attacker, s)
     h.changeRowBounds(row, lo, hi)
     return found
-
-
-def _set_cost(attacker: Attacker, s: int, sense: float) -> None:
-    cost = np.zeros(attacker.part.truth.size)
-    cost[attacker.part.members[s]] = sense
-    changed = np.flatnonzero(cost != attacker.cost)
-    attacker.h.changeColsCost(changed.size, changed.astype(np.int32), cost[changed])
-    attacker.cost = cost
 
 
 def _integral(attacker: Attacker, s: int) -> set[int]:

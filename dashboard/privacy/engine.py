@@ -9,8 +9,8 @@ the attribute values the declared dims use (the cross-classification, not only t
 hold), minus the combinations the data contract rules out: an active client has no exit status and no
 pathway, an ended one has both; ``is_progressed`` follows from the pathway; long-term unemployed only when
 unemployed at entry; a municipality lies in one region. Every shown cell is an equation ``sum(y in cell)
-== value``, every hidden cell ``sum(y in cell) >= 1`` when zeros are always shown, or ``>= 0`` with
-``hide_zeros`` (zeros may then be complements, at the cost of one client each, so the neutral mark does
+== value``, every hidden cell ``sum(y in cell) >= 1`` when zeros are always shown, or ``>= 0`` in a table
+with ``hide_zeros`` (zeros may then be complements, at the cost of one client each, so the neutral mark does
 not say "at least 1"). The combinations inside a shown zero are fixed at 0 and dropped. A hidden cell
 whose true value is 1..min_cell-1 is protected when at least three integer values of it stay feasible: its
 integer minimum and maximum, and, when the true value is one of them, a third value found strictly between
@@ -90,27 +90,26 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, hide_zeros: bool) -> str:
+def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
         (t.key, t.exact, t.hide_zeros, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables
     ]
-    h.update(json.dumps([spec, min_cell, hide_zeros]).encode())
+    h.update(json.dumps([spec, min_cell]).encode())
     return h.hexdigest()
 
 
-def protect(
-    atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5, hide_zeros: bool = False
-) -> Decision:
+def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) -> Decision:
     """Decide what is shown of every cell of ``tables`` together (see the module docstring).
 
-    ``hide_zeros``: zeros may be hidden as complements (at the cost of one client each); the attacker
-    then knows a hidden cell only to be at least 0. Off, every zero is shown and a hidden cell is >= 1.
+    A table with ``hide_zeros`` may have its zeros hidden as complements (at the cost of one client
+    each); the attacker then knows its hidden cells only to be at least 0. Other tables show every zero,
+    and their hidden cells are >= 1.
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    digest = _digest(atoms, tables, min_cell, hide_zeros)
+    digest = _digest(atoms, tables, min_cell)
     if digest in _CACHE:
         return _CACHE[digest]
     started = time.perf_counter()
@@ -137,7 +136,7 @@ def protect(
     hidden: set[int] = set()
     refused: set[str] = set()
     stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
-    zeros_shown = {where[normalise(d)] for t in tables if not (t.hide_zeros or hide_zeros) for d in t.cells}
+    zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
     for part in optimal.parts(atoms, keys, values, zeros_shown | exact):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
         hidden |= found

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
 import polars as pl
 import pyscipopt
@@ -105,7 +106,7 @@ def grid_release(grid: list[list[int]]) -> tuple[pl.DataFrame, Table, list[tuple
 
 def audit_grid(grid: list[list[int]], min_cell: int = 5, hide_zeros: bool = False) -> None:
     atoms, table, cells = grid_release(grid)
-    d = protect(atoms, [table], min_cell=min_cell, hide_zeros=hide_zeros)
+    d = protect(atoms, [replace(table, hide_zeros=hide_zeros)], min_cell=min_cell)
     values = [sum(grid[j // len(grid[0])][j % len(grid[0])] for j in m) for m, _ in cells]
     for (_, dims), v in zip(cells, values, strict=True):
         assert d.values[d.key(dims)] == v
