@@ -1,4 +1,4 @@
-"""The attacker's linear program over one part of a release (``optimal.Part``), with its Benders cuts.
+"""The attacker's linear program over one part of a release (``domain.Part``), with its Benders cuts.
 
 ``optimal.suppress`` asks it how far a hidden group can move under a pattern and for the cut that
 bounds that range for every pattern; ``certify`` reads integer points off its vertices.
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import highspy
 import numpy as np
 
-from dashboard.privacy.model import add_sums
+from dashboard.privacy.model import add_links, add_sums
 
 if TYPE_CHECKING:
-    from dashboard.privacy.optimal import Part
+    from dashboard.privacy.domain import Part
 
 
 class Attacker:
@@ -41,6 +41,7 @@ class Attacker:
         self._index, self._starts = np.array(index, dtype=np.int64), np.array(starts, dtype=np.int64)
         self._groups = np.array(list(self.rows), dtype=np.int64)
         add_sums(h, np.zeros(k), np.zeros(k), starts, index)
+        add_links(h, part.links)  # the cliques' margins agree (bound 0 whatever the pattern: no cut term)
         self.h, self.cost = h, np.zeros(n)
 
     def pattern(self, hidden: set[int]) -> None:

@@ -11,6 +11,7 @@ import highspy
 import numpy as np
 
 from dashboard.privacy.attacker import Attacker
+from dashboard.privacy.model import links_hold
 
 
 def certified(attacker: Attacker, s: int) -> set[int]:
@@ -56,7 +57,8 @@ def _integral(attacker: Attacker, s: int) -> set[int]:
     values = np.array([attacker.part.values[g] for g in attacker._groups])
     hidden = np.array([g in attacker.hidden for g in attacker._groups], dtype=bool)
     if not (
-        np.all(sums[~hidden] == values[~hidden])
+        links_hold(z, attacker.part.links)
+        and np.all(sums[~hidden] == values[~hidden])
         and np.all(sums[hidden] >= attacker.part.floor[attacker._groups][hidden])
     ):
         return set()

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from dashboard.privacy import certify, optimal
+from dashboard.privacy import certify, domain, optimal
 from dashboard.privacy.model import COUNT, Model, matches
 
 
@@ -90,26 +90,33 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int) -> str:
+def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
         (t.key, t.exact, t.hide_zeros, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables
     ]
-    h.update(json.dumps([spec, min_cell]).encode())
+    h.update(json.dumps([spec, min_cell, [sorted(c) for c in cliques or ()]]).encode())
     return h.hexdigest()
 
 
-def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) -> Decision:
+def protect(
+    atoms: pl.DataFrame,
+    tables: Sequence[Table],
+    *,
+    min_cell: int = 5,
+    cliques: Sequence[frozenset[str]] | None = None,
+) -> Decision:
     """Decide what is shown of every cell of ``tables`` together (see the module docstring).
 
     A table with ``hide_zeros`` may have its zeros hidden as complements (at the cost of one client
     each); the attacker then knows its hidden cells only to be at least 0. Other tables show every zero,
-    and their hidden cells are >= 1.
+    and their hidden cells are >= 1. ``cliques`` split the attacker's domain without weakening it
+    (``domain.decompose``); every cell must lie within one.
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    digest = _digest(atoms, tables, min_cell)
+    digest = _digest(atoms, tables, min_cell, cliques)
     if digest in _CACHE:
         return _CACHE[digest]
     started = time.perf_counter()
@@ -137,7 +144,7 @@ def protect(atoms: pl.DataFrame, tables: Sequence[Table], *, min_cell: int = 5) 
     refused: set[str] = set()
     stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
-    for part in optimal.parts(atoms, keys, values, zeros_shown | exact):
+    for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
         hidden |= found
         refused |= lost
@@ -176,7 +183,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     forced: set[int] = set()
     level: dict[int, int] = {}
     refused: set[str] = set()
-    model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth)
+    model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
 
     def refuse(g: int) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables

@@ -145,6 +145,19 @@ def add_sums(h: highspy.Highs, lower, upper, starts: list[int], indices: list[in
         )
 
 
+def add_links(h: highspy.Highs, links: Sequence[tuple[np.ndarray, np.ndarray]], rhs: float = 0.0) -> None:
+    """Add rows ``sum(y[plus]) - sum(y[minus]) == 0``: a clique's margin equals its parent's."""
+    for plus, minus in links:
+        idx = np.concatenate([plus, minus]).astype(np.int32)
+        coef = np.concatenate([np.ones(plus.size), -np.ones(minus.size)])
+        h.addRow(rhs, rhs, idx.size, idx, coef)
+
+
+def links_hold(z: np.ndarray, links: Sequence[tuple[np.ndarray, np.ndarray]]) -> bool:
+    """Whether the counts ``z`` agree on every clique link."""
+    return all(int(z[plus].sum()) == int(z[minus].sum()) for plus, minus in links)
+
+
 class Model:
     """The attacker's integer program over the combinations, for one set of cells."""
 
@@ -156,13 +169,16 @@ class Model:
         n_vars: int,
         floor: Sequence[int],
         truth: np.ndarray | None = None,
+        links: Sequence[tuple[np.ndarray, np.ndarray]] = (),
     ) -> Model:
-        """A model over variables already reduced (``optimal.parts``): each cell's members and value.
+        """A model over variables already reduced (``domain.parts``): each cell's members and value.
 
         ``floor``: per cell, the least it may be to the attacker when hidden (1 when its zero is shown);
-        ``truth``: each variable's true count, where known (the search starts near it).
+        ``truth``: each variable's true count, where known (the search starts near it); ``links``: the
+        equations that tie cliques' margins (``domain.decompose``).
         """
         self = cls()
+        self.links = list(links)
         self.members, self.values, self.n_vars, self.floor = list(members), list(values), n_vars, list(floor)
         self.truth = truth
         return self
@@ -191,6 +207,7 @@ class Model:
             starts.append(len(indices))
             indices.extend(m.tolist())
         add_sums(h, lower, upper, starts, indices)
+        add_links(h, self.links)
         return h
 
     def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:

@@ -23,6 +23,7 @@ import streamlit as st
 from dashboard import db, figures
 from dashboard.filters import Filters, ProjectChoices
 from dashboard.privacy.engine import Table
+from pipelines import codes
 
 STATUSES = figures.STATUSES
 PATHWAYS = figures.PATHWAYS
@@ -36,15 +37,24 @@ BY = {
 DETAILS = ("municipalities.status", "pathways.sankey", "pathways.table", *BY.values(), "pathways.indicators")
 
 
+# The attacker's domain in two cliques (``domain.decompose``, exactly as strong as one table): who a
+# client is and when, where the client went; no cell crosses age group with a status or a pathway.
+WHO = frozenset({"age_group", "is_new", "is_ended_in_quarter"})
+WHERE = frozenset({"status_at_entry", "is_long_term_unemployed", "status_at_exit", "pathway"})
+SHARED = frozenset({"municipality_code", "wellbeing_region_code", "gender", "is_active", "is_progressed"})
+CLIQUES = (WHO | SHARED, WHERE | SHARED)
+
+
 def details_offered(f: Filters) -> bool:
     """Whether a view breaks its clients down by status and pathway (issue 15 item 3: table redesign).
 
-    A municipality's age group or gender holds a handful of clients: its status and pathway tables would
-    be nearly all hidden, and every shown one narrows the others, so such a view shows its headline,
-    trend and outcome counts only and says why. The rule depends on the filters alone, never on the
-    counts, so that a table's absence tells a reader nothing about them.
+    An age group's or a municipality's gender holds few clients of each status and pathway: such tables
+    would be nearly all hidden, and every shown one narrows the others, so these views show their
+    headline, trend and outcome counts only and say why; pathways by age group are counted as found /
+    not found, never per pathway. The rule depends on the filters alone, never on the counts, so that a
+    table's absence tells a reader nothing about them (and it keeps the release within ``CLIQUES``).
     """
-    return not (f.municipality and (f.age_group or f.gender))
+    return not (f.age_group or (f.municipality and f.gender))
 
 
 def base_dims(f: Filters) -> dict[str, object]:
@@ -181,8 +191,8 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
 
     values = {
         "municipality_code": munis,
-        "age_group": [f.age_group] if f.age_group else list(_codes("AGE_GROUP")),
-        "gender": [f.gender] if f.gender else list(_codes("GENDER")),
+        "age_group": [f.age_group] if f.age_group else list(codes.AGE_GROUP),
+        "gender": [f.gender] if f.gender else list(codes.GENDER),
     }
     for dim, key in BY.items():
         by = []
@@ -191,7 +201,8 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
             if dim == "municipality_code":
                 at["wellbeing_region_code"] = choices.municipalities[v]
             by += [at, at | {"is_progressed": True}, at | {"is_progressed": False}]
-            by += [at | {"pathway": p} for p in PATHWAYS]
+            if dim != "age_group":  # found / not found by age group, never per pathway (``CLIQUES``)
+                by += [at | {"pathway": p} for p in PATHWAYS]
         tables.append(_table(key, by))
 
     indicators = [
@@ -207,24 +218,18 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
     return tables
 
 
-def _codes(name: str) -> tuple[str, ...]:
-    from pipelines import codes
-
-    return tuple(getattr(codes, name))
-
-
 def release_views(f: Filters, choices: ProjectChoices) -> list[Filters]:
     """Every view a link can open for the project quarter of ``f`` (protected together, issue 15 item 3)."""
     whole = replace(f, region=None, municipality=None, age_group=None, gender=None)
     views = [whole]
     views += [replace(whole, region=r) for r in choices.regions]
-    views += [replace(whole, age_group=a) for a in _codes("AGE_GROUP")]
-    views += [replace(whole, gender=g) for g in _codes("GENDER")]
+    views += [replace(whole, age_group=a) for a in codes.AGE_GROUP]
+    views += [replace(whole, gender=g) for g in codes.GENDER]
     for m in sorted(choices.municipalities):
         at = replace(whole, municipality=m, region=None)
         views.append(at)
-        views += [replace(at, age_group=a) for a in _codes("AGE_GROUP")]
-        views += [replace(at, gender=g) for g in _codes("GENDER")]
+        views += [replace(at, age_group=a) for a in codes.AGE_GROUP]
+        views += [replace(at, gender=g) for g in codes.GENDER]
     return views
 
 
@@ -256,7 +261,7 @@ def _protected(version: str, project: str, quarter: str, min_cell: int, _choices
     from dashboard.privacy.engine import protect
 
     f = Filters(project=project, quarter=quarter)
-    return protect(atoms(project, quarter), release_tables(f, _choices), min_cell=min_cell)
+    return protect(atoms(project, quarter), release_tables(f, _choices), min_cell=min_cell, cliques=CLIQUES)
 
 
 def decision(f: Filters, choices: ProjectChoices, min_cell: int):
