@@ -1,4 +1,4 @@
-"""Figures computed from stored counts: shares with Wilson intervals, status change, pathways, ESF+.
+"""Figures computed from stored counts: shares with Wilson intervals, status change, pathways.
 
 Pure functions on Polars frames (no Streamlit, no database), so every rule can be unit-tested with a
 three-row frame. A *profile* frame is what ``queries/client_profiles.sql`` returns: one row per client
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -102,43 +101,6 @@ def pathway_counts(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFram
     if totals is None:
         return out.with_columns(pl.lit(int(profile["n_clients"].sum()), dtype=pl.Int64).alias("n_total"))
     return out.join(totals, on=list(by), how="left").with_columns(pl.col("n_total").fill_null(0))
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One ESF+ common indicator (Regulation (EU) 2021/1057, Annex I) as computed here."""
-
-    code: str  # e.g. EECO02; "" for a supporting row without its own code
-    key: str  # translation key suffix: esf.<key>
-    status_column: str  # status_at_entry (at entry) or status_at_exit (upon leaving)
-    status: str
-    long_term_only: bool = False
-
-
-ESF_INDICATORS = (
-    Indicator("EECO02", "unemployed_at_entry", "status_at_entry", "unemployed"),
-    Indicator("", "long_term_unemployed_at_entry", "status_at_entry", "unemployed", long_term_only=True),
-    Indicator("EECR01", "job_searching_upon_leaving", "status_at_exit", "unemployed"),
-    Indicator("EECR02", "in_education_upon_leaving", "status_at_exit", "in_education"),
-    Indicator("EECR04", "employed_upon_leaving", "status_at_exit", "employed"),
-)
-
-
-def esf_indicators(profile: pl.DataFrame) -> pl.DataFrame:
-    """Return each ESF+ indicator's count and its base: participants at entry, leavers upon leaving."""
-    n_all = int(profile["n_clients"].sum())
-    leavers = profile.filter(~pl.col("is_active"))
-    n_leavers = int(leavers["n_clients"].sum())
-    rows = []
-    for ind in ESF_INDICATORS:
-        source = profile if ind.status_column == "status_at_entry" else leavers
-        hit = source.filter(pl.col(ind.status_column) == ind.status)
-        if ind.long_term_only:
-            hit = hit.filter(pl.col("is_long_term_unemployed"))
-        base = n_all if ind.status_column == "status_at_entry" else n_leavers
-        rows.append({"code": ind.code, "key": ind.key, "n": int(hit["n_clients"].sum()), "n_base": base})
-    out = pl.DataFrame(rows, schema={"code": pl.String, "key": pl.String, "n": pl.Int64, "n_base": pl.Int64})
-    return out.with_columns(pl.when(pl.col("n_base") > 0).then(pl.col("n") / pl.col("n_base")).alias("share"))
 
 
 def computed_figures(profile: pl.DataFrame, n_coaches: int | None, n_participations: int | None) -> dict:
