@@ -103,6 +103,54 @@ def pathway_counts(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFram
     return out.join(totals, on=list(by), how="left").with_columns(pl.col("n_total").fill_null(0))
 
 
+# Time to pathway (issue 13): quartiles of the days from start to end of those who found a pathway.
+QUARTILES = (("q1_days", 0.25), ("median_days", 0.5), ("q3_days", 0.75))
+QUARTILES_FROM = 2  # quartiles need a group of QUARTILES_FROM x min_cell clients, the median min_cell
+WEEK = 7
+
+
+def duration_quartiles(durations: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Return each ``by`` group's clients and the quartiles of their ``days`` (one row per duration count).
+
+    The quantile is linear interpolation between order statistics, Hyndman and Fan's type 7: position
+    ``p * (n - 1)`` of the sorted durations (0-based), as DuckDB's ``quantile_cont``, NumPy's default and
+    R's ``quantile`` compute it. For 100, 110, 150 and 200 days the median is 130 and Q1 107.5.
+    """
+    one_per_client = durations.filter(pl.col("n_clients") > 0).select(
+        *by, pl.col("days").cast(pl.Float64).repeat_by(pl.col("n_clients"))
+    )
+    rows = one_per_client.explode("days")
+    agg = [pl.len().cast(pl.Int64).alias("n_clients")]
+    agg += [pl.col("days").quantile(q, interpolation="linear").alias(name) for name, q in QUARTILES]
+    if not by:
+        return rows.select(agg).filter(pl.col("n_clients") > 0)
+    return rows.group_by(list(by)).agg(agg).sort(list(by))
+
+
+def weeks(days: pl.Expr) -> pl.Expr:
+    """Round days to whole weeks, a half week up (10.5 days -> 2 weeks, 10 days -> 1)."""
+    return (days / WEEK + 0.5).floor().cast(pl.Int64)
+
+
+def time_to_pathway(quartiles: pl.DataFrame, min_cell: int) -> pl.DataFrame:
+    """Apply the disclosure rule to ``duration_quartiles``: what is shown, in whole weeks (docs/privacy.md).
+
+    A group of fewer than ``min_cell`` clients is dropped (its count would be a small cell). Its median
+    is shown from ``min_cell`` clients, its quartiles from ``QUARTILES_FROM * min_cell``. A group whose
+    middle half lies within one week (Q3 - Q1 < 7 days) shows neither: its median would be most of its
+    members' duration. Days become whole weeks, so no client's exact dates follow from a figure.
+    """
+    n, spread = pl.col("n_clients"), (pl.col("q3_days") - pl.col("q1_days")) >= WEEK
+    median_ok = spread & (n >= min_cell)
+    quartiles_ok = spread & (n >= QUARTILES_FROM * min_cell)
+    return quartiles.filter(n >= min_cell).select(
+        pl.exclude("q1_days", "median_days", "q3_days"),
+        pl.when(quartiles_ok).then(weeks(pl.col("q1_days"))).alias("q1_weeks"),
+        pl.when(median_ok).then(weeks(pl.col("median_days"))).alias("median_weeks"),
+        pl.when(quartiles_ok).then(weeks(pl.col("q3_days"))).alias("q3_weeks"),
+    )
+
+
 def computed_figures(profile: pl.DataFrame, n_coaches: int | None, n_participations: int | None) -> dict:
     """Return the computed value of every figure a final report publishes (keys of ref.published_figures)."""
     total = outcomes(profile).row(0, named=True)

@@ -1,9 +1,9 @@
-"""Pathway outcomes (Jatkopolut): flows, the nine pathways, breakdowns and the programme's EU indicators."""
+"""Pathway outcomes (Jatkopolut): flows, the nine pathways, breakdowns, time to pathway, EU indicators."""
 
 import streamlit as st
 
 from dashboard import ui
-from dashboard.builders import eu_indicators, pathways
+from dashboard.builders import durations, eu_indicators, pathways
 
 view = ui.view()
 tr = view.tr
@@ -14,4 +14,5 @@ tabs = st.tabs([tr.t(f"pathways.by.{d}") for d in pathways.BY])
 for tab, dimension in zip(tabs, pathways.BY, strict=True):
     with tab:
         ui.built(pathways.pathway_by(view, dimension), tr, key=f"by_{dimension}")
+ui.built(durations.time_to_pathway(view), tr, key="durations")
 ui.built(eu_indicators.esf(view), tr, key="esf")
