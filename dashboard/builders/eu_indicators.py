@@ -19,7 +19,8 @@ def esf(view: View) -> Built:
 
     Output indicators count the situation at entry, results the change of situation to leaving; each
     row says whom its share is of. Indicators the data do not collect are named in the caption. In a
-    breakdown, counts of 1..min_cell-1 are hidden like every other count.
+    breakdown, counts of 1..min_cell-1 are hidden like every other count; the counts by gender are a
+    cross-tabulation, so theirs are hidden in the whole project too (with the row's other genders).
     """
     tr = view.tr
     found = db.query("project_programme", project=view.filters.project)
@@ -37,13 +38,14 @@ def esf(view: View) -> Built:
     missing = table.filter(~pl.col("is_collected"))
     data = table.filter(pl.col("is_collected")).with_columns(pl.col("indicator_code").fill_null(""))
     counts = ["n", *(f"n_{g}" for g in indicators.GENDERS)]
-    if view.filters.is_breakdown:  # a small count hides; one small gender hides its row's genders
-        small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
-        any_gender = pl.any_horizontal(small[1:])
-        data = data.with_columns(
-            pl.when(~small[0]).then(pl.col("n")).alias("n"),
-            *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
-        )
+    # A small count hides in a breakdown; the genders are a cross-tabulation (indicator x gender) even
+    # for the whole project, as the Sankey's flows are: one small gender hides its row's genders always.
+    small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
+    any_gender = pl.any_horizontal(small[1:])
+    data = data.with_columns(
+        pl.when(~(small[0] & view.filters.is_breakdown)).then(pl.col("n")).alias("n"),
+        *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
+    )
     fi = I18n("fi")
     keys = data["key"].to_list()
     data = data.with_columns(
