@@ -14,6 +14,29 @@ def _profile(view: View) -> pl.DataFrame:
     return db.query("client_profiles", **view.filters.client_params(), quarter=view.filters.quarter)
 
 
+# A programme's total that is the sum of other rows of the table (ESF 2014-2020: CO01 + CO03 + CO05).
+SUMS = {"ESF2014": ("total_participants", ("unemployed", "inactive", "employed"))}
+
+
+def _complements(data: pl.DataFrame, programme_code: str) -> pl.DataFrame:
+    """Hide one more part where the total and all but one of its parts are shown (count, then genders).
+
+    Else the hidden part is the total minus the others. The smallest shown other part goes with it.
+    """
+    if programme_code not in SUMS:
+        return data
+    total, parts = SUMS[programme_code]
+    keys = data["key"].to_list()
+    for group in (["n"], [f"n_{g}" for g in indicators.GENDERS]):
+        values = dict(zip(keys, data[group[0]].to_list(), strict=True))
+        shown = sorted((values[k], k) for k in parts if values.get(k) is not None)
+        if values.get(total) is None or len(shown) != len(parts) - 1:
+            continue
+        extra = shown[0][1]
+        data = data.with_columns(pl.when(pl.col("key") != extra).then(pl.col(c)).alias(c) for c in group)
+    return data
+
+
 def esf(view: View) -> Built:
     """Return the EU common indicators of the project's programme (``pipelines.indicators``), by gender.
 
@@ -40,12 +63,15 @@ def esf(view: View) -> Built:
     counts = ["n", *(f"n_{g}" for g in indicators.GENDERS)]
     # A small count hides in a breakdown; the genders are a cross-tabulation (indicator x gender) even
     # for the whole project, as the Sankey's flows are: one small gender hides its row's genders always.
+    # Unknown gender has no column, but n minus the three shown would give it: it is a fourth cell.
     small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
-    any_gender = pl.any_horizontal(small[1:])
+    unknown = pl.col("n") - pl.sum_horizontal(counts[1:])
+    any_gender = pl.any_horizontal(*small[1:], unknown.is_between(1, view.min_cell - 1))
     data = data.with_columns(
         pl.when(~(small[0] & view.filters.is_breakdown)).then(pl.col("n")).alias("n"),
         *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
     )
+    data = _complements(data, programme["programme_code"])
     fi = I18n("fi")
     keys = data["key"].to_list()
     data = data.with_columns(

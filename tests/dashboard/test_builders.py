@@ -98,6 +98,9 @@ def test_eu_indicators_by_gender_hide_small_cells_in_the_whole_project_too(view)
     hidden = data.filter(pl.col("n_other").is_null())
     assert hidden["n_woman"].null_count() == hidden["n_man"].null_count() == hidden.height
     assert data["n"].null_count() == 0  # the whole project's indicator counts are shown
+    shown = data.filter(pl.col("n_woman").is_not_null())
+    unknown = shown["n"] - shown["n_woman"] - shown["n_man"] - shown["n_other"]
+    assert shown.height and all(u == 0 or u >= 5 for u in unknown)  # unknown gender by subtraction too
 
 
 def test_sankey_flows_add_up_to_the_ended_clients(view) -> None:
