@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from dashboard import figures
-from dashboard.builders import durations
+from dashboard.builders import durations, pathways
 from pipelines import warehouse as wh
 from tests.dashboard.test_app import shown_tables
 
@@ -156,6 +156,15 @@ def test_a_group_whose_count_the_page_hides_has_no_row(dated, make_view) -> None
     assert table(view) == {"Kaikki jatkopolun löytäneet": (9, None, 10, None)}
     b = durations.time_to_pathway(view)
     assert "9" in b.caption and b.figure is None
+
+
+def test_the_page_s_own_tables_give_the_same_table(dated, make_view) -> None:
+    for filters in ({}, {"municipality": "678"}):
+        view = make_view(dated, **filters)
+        given = durations.time_to_pathway(
+            view, pathways.pathway_table(view), pathways.pathway_by(view, "municipality_code")
+        )
+        assert given.data.equals(durations.time_to_pathway(view).data)
 
 
 def test_in_swedish_and_english(dated, make_view) -> None:
