@@ -1,4 +1,4 @@
-"""Figures computed from stored counts: shares with Wilson intervals, status change, pathways, ESF+.
+"""Figures computed from stored counts: shares with Wilson intervals, status change, pathways.
 
 Pure functions on Polars frames (no Streamlit, no database), so every rule can be unit-tested with a
 three-row frame. A *profile* frame is what ``queries/client_profiles.sql`` returns: one row per client
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -104,41 +103,52 @@ def pathway_counts(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFram
     return out.join(totals, on=list(by), how="left").with_columns(pl.col("n_total").fill_null(0))
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One ESF+ common indicator (Regulation (EU) 2021/1057, Annex I) as computed here."""
-
-    code: str  # e.g. EECO02; "" for a supporting row without its own code
-    key: str  # translation key suffix: esf.<key>
-    status_column: str  # status_at_entry (at entry) or status_at_exit (upon leaving)
-    status: str
-    long_term_only: bool = False
+# Time to pathway (issue 13): quartiles of the days from start to end of those who found a pathway.
+QUARTILES = (("q1_days", 0.25), ("median_days", 0.5), ("q3_days", 0.75))
+QUARTILES_FROM = 2  # quartiles need a group of QUARTILES_FROM x min_cell clients, the median min_cell
+WEEK = 7
 
 
-ESF_INDICATORS = (
-    Indicator("EECO02", "unemployed_at_entry", "status_at_entry", "unemployed"),
-    Indicator("", "long_term_unemployed_at_entry", "status_at_entry", "unemployed", long_term_only=True),
-    Indicator("EECR01", "job_searching_upon_leaving", "status_at_exit", "unemployed"),
-    Indicator("EECR02", "in_education_upon_leaving", "status_at_exit", "in_education"),
-    Indicator("EECR04", "employed_upon_leaving", "status_at_exit", "employed"),
-)
+def duration_quartiles(durations: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Return each ``by`` group's clients and the quartiles of their ``days`` (one row per duration count).
+
+    The quantile is linear interpolation between order statistics, Hyndman and Fan's type 7: position
+    ``p * (n - 1)`` of the sorted durations (0-based), as DuckDB's ``quantile_cont``, NumPy's default and
+    R's ``quantile`` compute it. For 100, 110, 150 and 200 days the median is 130 and Q1 107.5.
+    """
+    one_per_client = durations.filter(pl.col("n_clients") > 0).select(
+        *by, pl.col("days").cast(pl.Float64).repeat_by(pl.col("n_clients"))
+    )
+    rows = one_per_client.explode("days")
+    agg = [pl.len().cast(pl.Int64).alias("n_clients")]
+    agg += [pl.col("days").quantile(q, interpolation="linear").alias(name) for name, q in QUARTILES]
+    if not by:
+        return rows.select(agg).filter(pl.col("n_clients") > 0)
+    return rows.group_by(list(by)).agg(agg).sort(list(by))
 
 
-def esf_indicators(profile: pl.DataFrame) -> pl.DataFrame:
-    """Return each ESF+ indicator's count and its base: participants at entry, leavers upon leaving."""
-    n_all = int(profile["n_clients"].sum())
-    leavers = profile.filter(~pl.col("is_active"))
-    n_leavers = int(leavers["n_clients"].sum())
-    rows = []
-    for ind in ESF_INDICATORS:
-        source = profile if ind.status_column == "status_at_entry" else leavers
-        hit = source.filter(pl.col(ind.status_column) == ind.status)
-        if ind.long_term_only:
-            hit = hit.filter(pl.col("is_long_term_unemployed"))
-        base = n_all if ind.status_column == "status_at_entry" else n_leavers
-        rows.append({"code": ind.code, "key": ind.key, "n": int(hit["n_clients"].sum()), "n_base": base})
-    out = pl.DataFrame(rows, schema={"code": pl.String, "key": pl.String, "n": pl.Int64, "n_base": pl.Int64})
-    return out.with_columns(pl.when(pl.col("n_base") > 0).then(pl.col("n") / pl.col("n_base")).alias("share"))
+def weeks(days: pl.Expr) -> pl.Expr:
+    """Round days to whole weeks, a half week up (10.5 days -> 2 weeks, 10 days -> 1)."""
+    return (days / WEEK + 0.5).floor().cast(pl.Int64)
+
+
+def time_to_pathway(quartiles: pl.DataFrame, min_cell: int) -> pl.DataFrame:
+    """Apply the disclosure rule to ``duration_quartiles``: what is shown, in whole weeks (docs/privacy.md).
+
+    A group of fewer than ``min_cell`` clients is dropped (its count would be a small cell). Its median
+    is shown from ``min_cell`` clients, its quartiles from ``QUARTILES_FROM * min_cell``. A group whose
+    middle half lies within one week (Q3 - Q1 < 7 days) shows neither: its median would be most of its
+    members' duration. Days become whole weeks, so no client's exact dates follow from a figure.
+    """
+    n, spread = pl.col("n_clients"), (pl.col("q3_days") - pl.col("q1_days")) >= WEEK
+    median_ok = spread & (n >= min_cell)
+    quartiles_ok = spread & (n >= QUARTILES_FROM * min_cell)
+    return quartiles.filter(n >= min_cell).select(
+        pl.exclude("q1_days", "median_days", "q3_days"),
+        pl.when(quartiles_ok).then(weeks(pl.col("q1_days"))).alias("q1_weeks"),
+        pl.when(median_ok).then(weeks(pl.col("median_days"))).alias("median_weeks"),
+        pl.when(quartiles_ok).then(weeks(pl.col("q3_days"))).alias("q3_weeks"),
+    )
 
 
 def computed_figures(profile: pl.DataFrame, n_coaches: int | None, n_participations: int | None) -> dict:

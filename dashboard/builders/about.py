@@ -24,6 +24,7 @@ DICTIONARY = {
     "status_change": ("marts.client_counts", "client_counts"),
     "pathway": ("marts.client_counts", "client_counts"),
     "flows": ("marts.client_counts", "client_counts"),
+    "time_to_pathway": ("marts.pathway_durations", "pathway_durations"),
     "esf": ("marts.client_counts", "client_counts"),
     "n_professional_participations": ("marts.participations", "participations"),
     "events": ("marts.events", "events"),

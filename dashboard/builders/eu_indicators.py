@@ -14,12 +14,36 @@ def _profile(view: View) -> pl.DataFrame:
     return db.query("client_profiles", **view.filters.client_params(), quarter=view.filters.quarter)
 
 
+# A programme's total that is the sum of other rows of the table (ESF 2014-2020: CO01 + CO03 + CO05).
+SUMS = {"ESF2014": ("total_participants", ("unemployed", "inactive", "employed"))}
+
+
+def _complements(data: pl.DataFrame, programme_code: str) -> pl.DataFrame:
+    """Hide one more part where the total and all but one of its parts are shown (count, then genders).
+
+    Else the hidden part is the total minus the others. The smallest shown other part goes with it.
+    """
+    if programme_code not in SUMS:
+        return data
+    total, parts = SUMS[programme_code]
+    keys = data["key"].to_list()
+    for group in (["n"], [f"n_{g}" for g in indicators.GENDERS]):
+        values = dict(zip(keys, data[group[0]].to_list(), strict=True))
+        shown = sorted((values[k], k) for k in parts if values.get(k) is not None)
+        if values.get(total) is None or len(shown) != len(parts) - 1:
+            continue
+        extra = shown[0][1]
+        data = data.with_columns(pl.when(pl.col("key") != extra).then(pl.col(c)).alias(c) for c in group)
+    return data
+
+
 def esf(view: View) -> Built:
     """Return the EU common indicators of the project's programme (``pipelines.indicators``), by gender.
 
     Output indicators count the situation at entry, results the change of situation to leaving; each
     row says whom its share is of. Indicators the data do not collect are named in the caption. In a
-    breakdown, counts of 1..min_cell-1 are hidden like every other count.
+    breakdown, counts of 1..min_cell-1 are hidden like every other count; the counts by gender are a
+    cross-tabulation, so theirs are hidden in the whole project too (with the row's other genders).
     """
     tr = view.tr
     found = db.query("project_programme", project=view.filters.project)
@@ -37,13 +61,17 @@ def esf(view: View) -> Built:
     missing = table.filter(~pl.col("is_collected"))
     data = table.filter(pl.col("is_collected")).with_columns(pl.col("indicator_code").fill_null(""))
     counts = ["n", *(f"n_{g}" for g in indicators.GENDERS)]
-    if view.filters.is_breakdown:  # a small count hides; one small gender hides its row's genders
-        small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
-        any_gender = pl.any_horizontal(small[1:])
-        data = data.with_columns(
-            pl.when(~small[0]).then(pl.col("n")).alias("n"),
-            *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
-        )
+    # A small count hides in a breakdown; the genders are a cross-tabulation (indicator x gender) even
+    # for the whole project, as the Sankey's flows are: one small gender hides its row's genders always.
+    # Unknown gender has no column, but n minus the three shown would give it: it is a fourth cell.
+    small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
+    unknown = pl.col("n") - pl.sum_horizontal(counts[1:])
+    any_gender = pl.any_horizontal(*small[1:], unknown.is_between(1, view.min_cell - 1))
+    data = data.with_columns(
+        pl.when(~(small[0] & view.filters.is_breakdown)).then(pl.col("n")).alias("n"),
+        *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),
+    )
+    data = _complements(data, programme["programme_code"])
     fi = I18n("fi")
     keys = data["key"].to_list()
     data = data.with_columns(

@@ -130,6 +130,7 @@ def pathway_table(view: View) -> Built:
         rows.append(
             {
                 "label": _group_label(tr, progressed),
+                "pathway": None,
                 "is_group": True,
                 "is_progressed": progressed,
                 "n_clients": None if hidden_sub else raw,
@@ -139,6 +140,7 @@ def pathway_table(view: View) -> Built:
             rows.append(
                 {
                     "label": "   " + tr.label("pathway", p),
+                    "pathway": p,
                     "is_group": False,
                     "is_progressed": progressed,
                     "n_clients": n,
@@ -149,6 +151,7 @@ def pathway_table(view: View) -> Built:
         rows.append(
             {
                 "label": tr.t("overview.trend.n_active"),
+                "pathway": None,
                 "is_group": True,
                 "is_progressed": None,
                 "n_clients": None if f.is_breakdown and active < view.min_cell else active,
@@ -158,6 +161,7 @@ def pathway_table(view: View) -> Built:
     rows.append(
         {
             "label": tr.t("common.total"),
+            "pathway": None,
             "is_group": True,
             "is_progressed": None,
             "n_clients": None if hidden_total else n_all,
@@ -167,6 +171,7 @@ def pathway_table(view: View) -> Built:
         rows,
         schema={
             "label": pl.String,
+            "pathway": pl.String,  # the code of a pathway row (a helper: not shown)
             "is_group": pl.Boolean,
             "is_progressed": pl.Boolean,
             "n_clients": pl.Int64,

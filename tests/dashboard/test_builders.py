@@ -88,6 +88,21 @@ def test_eu_indicators_are_the_projects_programmes(view) -> None:
     assert "Ei kerätä: CO09" in built.caption
 
 
+def test_eu_indicators_by_gender_hide_small_cells_in_the_whole_project_too(view) -> None:
+    """Indicator x gender is a cross-tabulation: the demo's one non-binary client's status at entry (CO03,
+    CO04) was shown as 1 at the whole project. One small gender hides the row's genders; the totals stay."""
+    data = eu_indicators.esf(view).data
+    genders = data.select("n_woman", "n_man", "n_other")
+    assert all(n is None or n == 0 or n >= 5 for column in genders.iter_columns() for n in column.to_list())
+    assert genders["n_other"].null_count() > 0  # the demo has small gender cells: the rule did hide some
+    hidden = data.filter(pl.col("n_other").is_null())
+    assert hidden["n_woman"].null_count() == hidden["n_man"].null_count() == hidden.height
+    assert data["n"].null_count() == 0  # the whole project's indicator counts are shown
+    shown = data.filter(pl.col("n_woman").is_not_null())
+    unknown = shown["n"] - shown["n_woman"] - shown["n_man"] - shown["n_other"]
+    assert shown.height and all(u == 0 or u >= 5 for u in unknown)  # unknown gender by subtraction too
+
+
 def test_sankey_flows_add_up_to_the_ended_clients(view) -> None:
     built = pathways.sankey(view)
     assert isinstance(built.figure.data[0], go.Sankey)

@@ -1,4 +1,4 @@
-"""Figures computed from counts: Wilson intervals, status change, pathways, ESF+, reconciliation."""
+"""Figures computed from counts: Wilson intervals, status change, pathways, reconciliation."""
 
 from __future__ import annotations
 
@@ -125,23 +125,6 @@ def test_outcomes_count_progressed_and_not() -> None:
         "n_not_progressed": 2,
     }
     assert result.row(1, named=True)["n_active"] == 1
-
-
-def test_esf_indicators_use_entry_for_entry_and_leavers_for_results() -> None:
-    p = profile(
-        ("261", "unemployed", True, "employed", "employment", 2),
-        ("261", "unemployed", False, "unemployed", "referred_elsewhere", 1),
-        ("261", "in_education", False, "in_education", "education", 1),
-        ("261", "unemployed", False, None, None, 1),
-    )
-    got = {
-        r["code"] or r["key"]: (r["n"], r["n_base"]) for r in figures.esf_indicators(p).iter_rows(named=True)
-    }
-    assert got["EECO02"] == (4, 5)  # unemployed at entry, of all participants (active too)
-    assert got["long_term_unemployed_at_entry"] == (2, 5)
-    assert got["EECR01"] == (1, 4)  # job searching upon leaving, of leavers
-    assert got["EECR02"] == (1, 4)
-    assert got["EECR04"] == (2, 4)
 
 
 def test_reconcile_rounds_shares_as_the_report_did() -> None:

@@ -109,6 +109,43 @@ def test_esf_in_a_filtered_view(small_warehouse, make_view) -> None:
     assert data.filter(pl.col("n").is_null())["share"].null_count() == data["n"].null_count()
 
 
+def indicator_rows(*rows: tuple) -> pl.DataFrame:
+    """(key, n, women, men, non-binary) rows of the ESF 2014-2020 table as the masking leaves them."""
+    schema = {"key": pl.String, "n": pl.Int64, "n_woman": pl.Int64, "n_man": pl.Int64, "n_other": pl.Int64}
+    return pl.DataFrame(list(rows), schema=schema, orient="row")
+
+
+def test_esf_2014_total_does_not_give_a_hidden_part_away() -> None:
+    """The total is CO01 + CO03 + CO05 on the same table: with one part hidden, the smallest other goes."""
+    data = indicator_rows(
+        ("total_participants", 40, 20, 20, 0),
+        ("unemployed", 20, 10, 10, 0),
+        ("inactive", 18, None, None, None),
+        ("employed", None, None, None, None),
+        ("long_term_unemployed", 8, 4, 4, 0),
+    )
+    got = eu_indicators._complements(data, "ESF2014")
+    n = dict(got.select("key", "n").iter_rows())
+    assert n == {**n, "inactive": None, "employed": None, "unemployed": 20, "long_term_unemployed": 8}
+    women = dict(got.select("key", "n_woman").iter_rows())
+    assert women["unemployed"] == 10  # two of three genders' parts hidden already: nothing to add
+    one_gender_row = indicator_rows(
+        *(r if r[0] != "inactive" else ("inactive", 18, 8, 10, 0) for r in data.rows())
+    )
+    got = eu_indicators._complements(one_gender_row, "ESF2014")
+    assert dict(got.select("key", "n_woman").iter_rows())["inactive"] is None  # 8 < 10: the smaller goes
+    assert dict(got.select("key", "n_woman").iter_rows())["unemployed"] == 10
+    assert eu_indicators._complements(data, "ESFPLUS2021").equals(data)  # EECO01 counts unknowns too
+
+
+def test_esf_in_every_municipality_hides_no_part_the_total_gives_away(warehouse, make_view) -> None:
+    for municipality in ("261", "614", "678", "977"):
+        data = eu_indicators.esf(make_view(warehouse, municipality=municipality)).data
+        n = dict(data.select("key", "n").iter_rows())
+        parts = [n[k] for k in ("unemployed", "inactive", "employed")]
+        assert n["total_participants"] is None or sum(p is None for p in parts) != 1, municipality
+
+
 def test_participations_are_never_suppressed(small_warehouse, make_view) -> None:
     view = make_view(small_warehouse, municipality="261")
     assert participations.in_range_total(view) == 3  # events, not people

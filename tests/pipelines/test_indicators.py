@@ -68,6 +68,65 @@ def test_esf_2014_results_count_a_change_of_situation():
     assert result["employed_upon_leaving"] == (7, 58 - 11)
 
 
+# Every collected indicator of each programme on CLIENTS: (counted, out of whom). A rule added to the
+# reference file without a pin here fails the test below.
+PINNED = {
+    "ESF2014": {
+        "": (58, 77),  # the total: CO01 + CO03 + CO05, the 19 of unknown status are no participants
+        "CO01": (5 + 7, 77),
+        "CO02": (5, 77),
+        "CO03": (2 + 3 + 13 + 17, 77),
+        "CO04": (2 + 13, 77),
+        "CO05": (11, 77),
+        "CO06": (2 + 3 + 5 + 19, 77),
+        "CO07": (0, 77),
+        "CO08": (0, 77),
+        "CR01": (2 + 3, 35),
+        "CR02": (13, 2 + 5 + 7 + 11 + 13),
+        "CR04": (7, 58 - 11),
+    },
+    "ESFPLUS2021": {
+        "EECO01": (77, 77),
+        "EECO02": (12, 77),
+        "EECO03": (5, 77),
+        "EECO04": (35, 77),
+        "EECO05": (11, 77),
+        "EECO06": (2, 77),
+        "EECO07": (3 + 5 + 19 + 7 + 17, 77),
+        "EECO08": (0, 77),
+        "EECR01": (5, 35),
+        "EECR02": (13, 38),
+        "EECR04": (7, 47),
+    },
+}
+
+
+@pytest.mark.parametrize("programme", PINNED)
+def test_every_collected_indicator_is_pinned_on_the_hand_made_profile(programme):
+    table = indicators.compute(CLIENTS, programme).filter(pl.col("is_collected"))
+    got = {c: (n, b) for c, n, b in table.select("indicator_code", "n", "n_base").iter_rows()}
+    assert got == PINNED[programme]
+
+
+def test_outputs_count_active_clients_and_results_only_leavers():
+    """Moved from dashboard.figures.esf_indicators (superseded): an active client counts at entry only."""
+    few = profile(
+        ("18-24", "woman", "unemployed", True, False, "employed", "employment", 2),
+        ("18-24", "man", "unemployed", False, False, "unemployed", "referred_elsewhere", 1),
+        ("15-17", "woman", "in_education", None, False, "in_education", "education", 1),
+        ("25-29", "man", "unemployed", None, True, None, None, 1),  # active: long-term not known
+    )
+    table = indicators.compute(few, "ESF2014")
+    rows = table.filter(pl.col("is_collected")).select("indicator_code", "n", "n_base").iter_rows()
+    got = {c: (n, b) for c, n, b in rows}
+    assert got["CO01"] == (4, 5)  # the active client too
+    assert got["CO02"] == (2, 5)  # an unknown long-term status is not long-term
+    assert got["CO03"] == (1, 5)
+    assert got["CR01"] == (0, 1)  # the student stays a student: not newly job searching
+    assert got["CR02"] == (0, 3)  # staying in education is no result
+    assert got["CR04"] == (2, 4)  # four leavers, none employed at entry; the active is none
+
+
 def test_not_collected_indicators_are_listed_without_a_count():
     table = indicators.compute(CLIENTS, "ESF2014")
     missing = table.filter(~pl.col("is_collected"))

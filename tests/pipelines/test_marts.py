@@ -14,7 +14,7 @@ from tests.pipelines.conftest import VALID_ROWS, clients_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
-CLIENT_MARTS = {"010_quarters.sql", "020_client_counts.sql", "030_coaches.sql"}
+CLIENT_MARTS = {"010_quarters.sql", "020_client_counts.sql", "025_pathway_durations.sql", "030_coaches.sql"}
 EVENT_MARTS = {"010_quarters.sql", "040_participations.sql"}
 VIEWS = {"015_current_clients.sql", "050_views.sql"}
 EVERY_MART = CLIENT_MARTS | EVENT_MARTS | VIEWS

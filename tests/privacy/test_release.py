@@ -26,6 +26,7 @@ KEYS = {
     "is_long_term_unemployed",
     "quarter",
 }
+RESULT_STATUSES = ("unemployed", "in_education", "employed")  # the release's upon-leaving indicator cells
 
 
 def count(df: pl.DataFrame, dims: Mapping[str, object]) -> int:
@@ -117,8 +118,14 @@ def test_declared_cells_count_what_the_builders_count(view) -> None:
         cell = base | {"is_active": False}
         assert count(atoms, cell | {"status_at_entry": s}) == n_in
         assert count(atoms, cell | {"status_at_exit": s}) == n_out
-    # ESF+ indicators
-    esf = figures.esf_indicators(profile)["n"].to_list()
+    # the indicator cells the release declares: a status at entry, or upon leaving (of the ended clients)
+    leavers = profile.filter(~pl.col("is_active"))
+    at_entry = pl.col("status_at_entry") == "unemployed"
+    esf = [
+        int(profile.filter(at_entry)["n_clients"].sum()),
+        int(profile.filter(at_entry & pl.col("is_long_term_unemployed"))["n_clients"].sum()),
+        *(int(leavers.filter(pl.col("status_at_exit") == s)["n_clients"].sum()) for s in RESULT_STATUSES),
+    ]
     assert [count(atoms, c) for c in tables["pathways.indicators"].cells[:5]] == esf
     # by municipality: each municipality's total
     by = figures.outcomes(profile, ["municipality_code"])
