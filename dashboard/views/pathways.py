@@ -8,10 +8,10 @@ from dashboard.builders import eu_indicators, pathways
 view = ui.view()
 tr = view.tr
 ui.header(view, tr.t("pathways.title"))
-ui.built(pathways.sankey(view), tr, key="sankey")
-ui.built(pathways.pathway_table(view), tr, key="pathways", beside=True)
+ui.built(ui.cached(pathways.sankey, view), tr, key="sankey")
+ui.built(ui.cached(pathways.pathway_table, view), tr, key="pathways", beside=True)
 tabs = st.tabs([tr.t(f"pathways.by.{d}") for d in pathways.BY])
 for tab, dimension in zip(tabs, pathways.BY, strict=True):
     with tab:
-        ui.built(pathways.pathway_by(view, dimension), tr, key=f"by_{dimension}")
-ui.built(eu_indicators.esf(view), tr, key="esf")
+        ui.built(ui.cached(pathways.pathway_by, view, dimension), tr, key=f"by_{dimension}")
+ui.built(ui.cached(eu_indicators.esf, view), tr, key="esf")
