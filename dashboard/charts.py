@@ -66,12 +66,12 @@ def bars(
 
 
 def client_trend(
-    df: pl.DataFrame, *, labels: Mapping[str, str], value_title: str, separators: str = ", "
+    df: pl.DataFrame, *, labels: Mapping[str, str], value_title: str, separators: str = ", ", empty: str = ""
 ) -> go.Figure:
     """Draw active clients as a line and new and ended clients per quarter as bars.
 
     ``df``: ``quarter`` and, for each key of ``labels`` (n_active, n_new, n_ended_in_quarter), the count
-    (null where hidden) and ``<key>_text``.
+    (null where hidden) and ``<key>_text``. ``empty`` is written across it when nothing is shown.
     """
     fig = go.Figure()
     colours = {"n_active": theme.BLACK, "n_new": theme.BLUE, "n_ended_in_quarter": theme.VERMILLION}
@@ -109,6 +109,9 @@ def client_trend(
     fig.update_layout(barmode="group", hovermode="x unified")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=value_title, rangemode="tozero")
+    values = [v for key in labels for v in df[key].to_list()]
+    theme.count_axis(fig.update_yaxes, values)
+    theme.say_if_empty(fig, values, empty)
     return theme.apply(fig, separators, height=400)
 
 

@@ -108,18 +108,27 @@ class I18n:
         return ("-" if n < 0 else "+") + text if round(n, 6) else text
 
     def date(self, d: date | datetime | None) -> str:
-        """Format a date the way the language writes it (Finnish ``31.7.2023``)."""
+        """Format a date the way the language writes it (Finnish ``31.7.2023``).
+
+        A time (naive is UTC, as stored) is first moved to Finnish time: its date is the day it was there.
+        """
         if d is None:
             return NOT_AVAILABLE
+        if isinstance(d, datetime):
+            d = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(TIMEZONE)
         return format_date(d, DATE_FORMAT[self.lang], locale=self.locale)
 
-    def datetime(self, d: datetime | None) -> str:
-        """Format a time in Finnish time, labelled so ("31.7.2023 klo 22.00 (Suomen aika)"); naive is UTC."""
+    def datetime(self, d: datetime | None, labelled: bool = True) -> str:
+        """Format a time in Finnish time, labelled so ("31.7.2023 klo 22.00 (Suomen aika)"); naive is UTC.
+
+        ``labelled=False`` leaves the label out, for a table whose column header says it.
+        """
         if d is None:
             return NOT_AVAILABLE
         local = (d if d.tzinfo else d.replace(tzinfo=UTC)).astimezone(TIMEZONE)
         at = format_time(local, "short", tzinfo=TIMEZONE, locale=self.locale)
-        return self.t("common.finnish_time", date=self.date(local), time=at)
+        key = "common.finnish_time" if labelled else "common.local_time"
+        return self.t(key, date=self.date(local), time=at)
 
     def municipality_name_col(self) -> str:
         """Return the reference column with municipality names in this language (English uses Finnish)."""

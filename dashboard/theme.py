@@ -102,8 +102,8 @@ def apply(fig: go.Figure, separators: str = ", ", height: int | None = None) -> 
 
 def count_axis(update_axis, values) -> None:
     """Give a count axis whole-number ticks ("0, 1, 2", never "0.5 clients"; issue 12 item 7)."""
-    shown = [v for v in values if v is not None]
-    if shown and all(isinstance(v, int) for v in shown):
+    shown = [v for v in values if v is not None]  # every value hidden: still counts, never "0.2 clients"
+    if all(isinstance(v, int) for v in shown):
         update_axis(tickformat=",d", **({"dtick": 1} if max(shown, default=0) <= 5 else {}))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import export_ui
+from dashboard import db, export_ui
 from dashboard.builders import Built, View
 from dashboard.builders.common import Metric, describe, format_value
 from dashboard.i18n import I18n
@@ -47,6 +47,26 @@ def set_view(view: View) -> None:
 def view() -> View:
     """Return this rerun's view: filters, language and what the project offers."""
     return st.session_state[VIEW]
+
+
+def cached(builder: Callable[..., Built], v: View, *args: object) -> Built:
+    """Return ``builder(v, *args)``, built once per snapshot, filters, language and arguments.
+
+    A warm rerun (a tab, a widget elsewhere, another reader of the same view) spent most of its time
+    building the same Plotly figures and tables again (issue 12 item 17); the cached copy is a few ms to
+    unpickle. A new snapshot is a new key, so its first viewer builds afresh.
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _built(str(db.pinned()), name, v.filters, v.min_cell, args, _builder=builder, _view=v)
+
+
+# Small results (aggregates, a few kB pickled), not the per-event table (as large as the data); evicted
+# after an hour like the query results, so an old snapshot's figures do not hold memory.
+@st.cache_data(max_entries=200, ttl="1h", show_spinner=False)
+def _built(
+    snapshot: str, name: str, filters: object, min_cell: int, args: tuple, _builder: Callable, _view: View
+) -> Built:
+    return _builder(_view, *args)
 
 
 def header(v: View, title: str, with_range: bool = False) -> None:

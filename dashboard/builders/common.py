@@ -13,7 +13,8 @@ from dashboard.filters import Filters, ProjectChoices
 from dashboard.i18n import I18n
 
 # How a table column is shown: count (client count, ".." when hidden), number (never hidden, e.g.
-# participations), share (percentage, "–" when hidden), date, datetime, text.
+# participations), share (percentage, "–" when hidden), date, datetime (Finnish time, unlabelled: its
+# header says "Finnish time"), text.
 KINDS = ("count", "number", "share", "date", "datetime", "text")
 
 
@@ -82,8 +83,8 @@ def format_value(tr: I18n, kind: str, value: object) -> str:
         return tr.share(value)  # type: ignore[arg-type]
     if kind == "date":
         return tr.date(value)  # type: ignore[arg-type]
-    if kind == "datetime":
-        return tr.datetime(value)  # type: ignore[arg-type]
+    if kind == "datetime":  # Finnish time; the column's header says so ("Aika (Suomen aika)")
+        return tr.datetime(value, labelled=False)  # type: ignore[arg-type]
     return "" if value is None else str(value)
 
 

@@ -173,7 +173,11 @@ def trend(view: View) -> Built:
         data = texts(data, view, key)
     labels = {key: tr.t(f"overview.trend.{key}") for key in TREND_SERIES}
     fig = charts.client_trend(
-        data, labels=labels, value_title=tr.t("common.clients"), separators=tr.plotly_separators
+        data,
+        labels=labels,
+        value_title=tr.t("common.clients"),
+        separators=tr.plotly_separators,
+        empty=tr.t("charts.empty"),
     )
     columns = {"quarter": Column(tr.t("common.quarter"))} | {k: Column(v, "count") for k, v in labels.items()}
     caption = tr.t("overview.trend.caption", min_cell=view.min_cell)

@@ -11,9 +11,9 @@ ui.header(view, tr.t("about.title"))
 if about.is_demo():
     st.header(tr.t("about.demo_heading"))
     st.warning(tr.t("about.demo_text"), icon=":material/science:")
-ui.built(about.reconciliation(view), tr, key="reconciliation")
-ui.built(about.dictionary(view), tr, key="dictionary")
-uploads = about.uploads(view)
+ui.built(ui.cached(about.reconciliation, view), tr, key="reconciliation")
+ui.built(ui.cached(about.dictionary, view), tr, key="dictionary")
+uploads = ui.cached(about.uploads, view)
 if uploads.data.height:
     ui.built(uploads, tr, key="uploads")
 else:

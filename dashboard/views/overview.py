@@ -11,7 +11,7 @@ ui.header(view, tr.t("overview.title"))
 if overview.has_clients(view):
     ui.lead(overview.summary(view))
     ui.metrics(overview.headline(view))
-    ui.built(overview.trend(view), tr, key="trend")
+    ui.built(ui.cached(overview.trend, view), tr, key="trend")
     st.header(tr.t("targets.heading"))
     for text in targets.progress(view):
         st.caption(text)

@@ -8,6 +8,6 @@ from dashboard.builders import projects
 view = ui.view()
 tr = view.tr
 ui.header(view, tr.t("projects.title"))
-built = projects.table(view)
+built = ui.cached(projects.table, view)
 st.info(tr.t("projects.comparability"), icon=":material/balance:")
 ui.built(built, tr, key="projects")

@@ -96,3 +96,40 @@ def test_an_empty_chart_says_why_in_words() -> None:
     assert [a.text for a in fig.layout.annotations] == ["Nothing to show"]
     drawn = hidden.with_columns(pl.Series("value", [3, 0]))
     assert not charts.bars(drawn, empty="Nothing to show").layout.annotations
+
+
+def test_a_count_axis_of_nothing_shown_still_has_whole_number_ticks() -> None:
+    """Every count hidden: plotly's own axis for all-zero bars reads "0, 0.2, ... 1" clients."""
+    hidden = pl.DataFrame(
+        {"category": ["a", "b"], "series": ["s", "s"], "value": [None, None], "text": ["..", ".."]},
+        schema_overrides={"value": pl.Int64},
+    )
+    axis = charts.bars(hidden).layout.yaxis
+    assert axis.tickformat == ",d" and axis.dtick == 1
+
+
+TREND = ("n_active", "n_new", "n_ended_in_quarter")
+LABELS = {"n_active": "Active", "n_new": "New", "n_ended_in_quarter": "Ended"}
+
+
+def trend_frame(values: list[int | None]) -> pl.DataFrame:
+    texts = [".." if v is None else str(v) for v in values]
+    quarters = [f"2023Q{i + 1}" for i in range(len(values))]
+    cols = {"quarter": quarters}
+    for key in TREND:
+        cols |= {key: values, f"{key}_text": texts}
+    return pl.DataFrame(cols, schema_overrides=dict.fromkeys(TREND, pl.Int64))
+
+
+def trend(values: list[int | None]) -> go.Figure:
+    return charts.client_trend(trend_frame(values), labels=LABELS, value_title="Clients", empty="Nothing")
+
+
+def test_the_client_trend_counts_in_whole_numbers_and_says_when_it_is_empty() -> None:
+    """Issue 12 item 7 on the overview's trend: every filter set, it was an empty 0-1 axis with decimals."""
+    fig = trend([None, 0, None])
+    assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick == 1
+    assert [a.text for a in fig.layout.annotations] == ["Nothing"]
+    drawn = trend([40, 0, 7])
+    assert drawn.layout.yaxis.tickformat == ",d" and drawn.layout.yaxis.dtick is None  # 0..40: plotly's steps
+    assert not drawn.layout.annotations

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dashboard.builders.common import format_value
 from dashboard.i18n import I18n, fi_elative
 
 NBSP = "\u00a0"  # the space before "%"
@@ -83,3 +84,21 @@ def test_finnish_elative_after_a_numeral(n: int, ending: str) -> None:
 )
 def test_times_are_finnish_time_and_say_so(lang: str, utc: datetime, shown: str) -> None:
     assert I18n(lang).datetime(utc) == shown
+
+
+@pytest.mark.parametrize(
+    ("utc", "shown"),
+    [
+        (datetime(2023, 7, 31, 21, 30), "1.8.2023"),  # already the next day in Finland
+        (datetime(2023, 7, 31, 20, 59), "31.7.2023"),
+        (date(2023, 7, 31), "31.7.2023"),  # a date has no time zone
+    ],
+)
+def test_the_date_of_a_stored_time_is_its_finnish_date(utc, shown: str) -> None:
+    """A stored time is UTC: its date on the about page is the day it was in Finland (issue 12 item 13)."""
+    assert I18n("fi").date(utc) == shown
+
+
+def test_a_time_in_a_table_is_unlabelled_its_header_says_finnish_time() -> None:
+    assert I18n("fi").datetime(datetime(2023, 7, 31, 19, 0), labelled=False) == "31.7.2023 klo 22.00"
+    assert format_value(I18n("sv"), "datetime", datetime(2023, 7, 31, 19, 0)) == "31 juli 2023 kl. 22.00"

@@ -173,3 +173,14 @@ def test_the_status_chart_of_a_three_client_municipality_says_why_it_is_empty(
     assert [a.text for a in built.figure.layout.annotations] == [
         "Nothing to show: this selection's figures are zeros or hidden to protect privacy (..)."
     ]
+
+
+def test_the_overview_trend_with_every_filter_set_says_why_it_is_empty(warehouse, make_view) -> None:
+    """Issue 12 item 7: Kittilä, 18-24, women drew an empty trend on a 0-1 axis with decimals."""
+    view = make_view(warehouse, region="21", municipality="261", age_group="18-24", gender="woman")
+    built = overview.trend(view)
+    assert all(v is None or v == 0 for trace in built.figure.data for v in trace.y)
+    assert built.figure.layout.yaxis.tickformat == ",d"
+    assert [a.text for a in built.figure.layout.annotations] == [
+        "Ei näytettävää: tämän rajauksen luvut ovat nollia tai piilotettu tietosuojan vuoksi (..)."
+    ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from dashboard import upload as upload_helpers
+from dashboard.builders.common import format_value
+from dashboard.i18n import TIMEZONE, I18n
 from pipelines import rollback, users
 from pipelines import warehouse as wh
 from tests.dashboard import upload_support
@@ -96,3 +100,21 @@ def test_client_lists_come_from_accepted_client_uploads(upload_db) -> None:
     assert ("261", "2023Q3") in lists and lists == sorted(lists, key=lambda p: (p[1], p[0]), reverse=True)
     state = upload_helpers.list_state("VALPAS2", "261", "2023Q3", users.User("ada", "admin"))
     assert state.may_roll_back and state.current == 71 and state.targets == []
+
+
+def test_the_time_column_is_finnish_time_and_its_header_says_so(app, upload_db) -> None:
+    """Issue 12 item 13: the header read "Aika (UTC)" over times shown in Finnish time."""
+    at = anna_uploads(app, upload_db)
+    at.switch_page("views/history.py").run()
+    table = next(t.value for t in at.table if "Tila" in t.value.columns)
+    time_header = next(c for c in table.columns if c.startswith("Aika"))
+    assert time_header == "Aika (Suomen aika)"
+    con = wh.connect_reader(upload_db)
+    try:
+        stored = con.execute("select uploaded_at from audit.uploads where upload_id = 75").fetchone()[0]
+    finally:
+        con.close()
+    assert table.iloc[0][time_header] == stored  # the cell's value; the table's Styler formats it so:
+    local = stored.replace(tzinfo=UTC).astimezone(TIMEZONE)  # stored naive in UTC
+    shown = format_value(I18n("fi"), "datetime", table.iloc[0][time_header])
+    assert shown == f"{local.day}.{local.month}.{local.year} klo {local.hour}.{local:%M}"
