@@ -182,7 +182,8 @@ def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
     labels = {c: tr.t(f"upload.problem.{c}") for c in table.columns}
     shown = table.with_columns(pl.col(pl.String).fill_null("–")).rename(labels)
     if shown.height <= WRAP_ROWS:  # a static table wraps long messages; a long list scrolls in a grid
-        st.table(shown, hide_index=True, border="horizontal")
+        as_text = pl.col(pl.String).map_elements(ui.plain, return_dtype=pl.String)  # cells are Markdown
+        st.table(shown.with_columns(as_text), hide_index=True, border="horizontal")
     else:
         config = {labels["row"]: st.column_config.NumberColumn(format="%d", width="small")}
         st.dataframe(shown, hide_index=True, column_config=config, height=35 * 16 + 3)

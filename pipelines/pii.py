@@ -25,8 +25,11 @@ CENTURY = {"+": 1800, **dict.fromkeys("-YXWVU", 1900), **dict.fromkeys("ABCDEF",
 # Core patterns shared by both engines: polars (Rust regex, no look-around) filters, Python verifies.
 _HETU = r"[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]"
 _EMAIL = r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
-# A separator inside a phone number: space, hyphen, dot, slash or en dash (040.123.4567, 040/1234567).
-_SEP = r"[ ./\-\u2013]"
+# A separator inside a phone number: a space, a dash, a dot or a slash (040.123.4567, 040/1234567). A
+# space may be a no-break, narrow, thin or figure one (Excel, Outlook, web pages), a dash any of hyphen,
+# no-break hyphen, figure dash, en or em dash, minus sign (Word): 040\u00a01234567 is a phone number.
+_DASH = r"\-\u2010-\u2014\u2212"
+_SEP = rf"[ ./{_DASH}\u00a0\u2007-\u2009\u202f]"
 # International (+358 40 123 4567, 00358 40 1234567, +358 (0)40 ...) or national (040 123 4567, (09) 1234).
 _PHONE = (
     rf"(?:(?:\+|00)[1-9][0-9]{{0,2}}{_SEP}?(?:\(0\) ?)?\(?[0-9]{{1,4}}\)?|\(?0[1-9][0-9]{{0,3}}\)?)"
@@ -34,21 +37,21 @@ _PHONE = (
 )
 # No leading word character, "+" or "-" (K261_0042, VAL2-001) and no trailing one, nor a separator and a
 # digit: the number ended there, so 0201256-6 (a business id) and 1.2.2023 never match part-way.
-_NOT_BEFORE, _NOT_AFTER = r"(?<![\w+\-])", rf"(?!\w|{_SEP}[0-9])"
+_NOT_BEFORE, _NOT_AFTER = rf"(?<![\w+{_DASH}])", rf"(?!\w|{_SEP}[0-9])"
 
-_CANDIDATE = rf"(?i){_HETU}|{_EMAIL}|(?:^|[^\w+\-]){_PHONE}"
+_CANDIDATE = rf"(?i){_HETU}|{_EMAIL}|(?:^|[^\w+{_DASH}]){_PHONE}"
 _HETU_AT = re.compile(rf"(?=({_HETU}))", re.IGNORECASE)  # look-ahead: overlapping codes all get checked
 _HETU_SHAPE = re.compile(_HETU, re.IGNORECASE)
 _EMAIL_RE = re.compile(_EMAIL)
 _PHONE_RE = re.compile(rf"{_NOT_BEFORE}{_PHONE}{_NOT_AFTER}")
-_DATE_LIKE = re.compile(r"[0-9]{1,2}([-/ .\u2013])[0-9]{1,2}\1[0-9]{2,4}")
+_DATE_LIKE = re.compile(rf"[0-9]{{1,2}}({_SEP})[0-9]{{1,2}}\1[0-9]{{2,4}}")
 # Finnish prefixes a national number starts with: area codes (02 ... 019), mobiles (04x, 050), service
 # numbers (020, 029, 030, 075, 0100, 0600 ...). 01-2023-001 and 0261-0042 start with none of them.
 _PREFIX = re.compile(r"0(?:[235689]|1[3-9]|4[0-9]|50|20|29|30|75|[1-9]00)")
 _MOBILE = re.compile(r"\(?0(?:4[0-9]|50)")
 # An id column's ids are digits joined by hyphens (0261-0042, 03-2021-12); a phone number there still
 # shows a phone's shape: +, 00, a bracket, a space or a mobile prefix.
-_ID_SHAPED = re.compile(r"[0-9]+(?:[-\u2013][0-9]+)+")
+_ID_SHAPED = re.compile(rf"[0-9]+(?:[{_DASH}][0-9]+)+")
 ID_COLUMNS = frozenset(
     normalise(spelling.replace("_", " "))
     for fields in FIELDS.values()

@@ -9,7 +9,11 @@ import pytest
 
 from dashboard import ui
 from pipelines import warehouse as wh
+from tests.dashboard import upload_support
 from tests.dashboard.conftest import build_small_warehouse
+from tests.dashboard.upload_support import signed_in, upload
+
+cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db  # fixtures
 
 HOSTILE = (
     "[Kirjaudu](https://evil.example/login)",
@@ -77,3 +81,21 @@ def test_an_event_title_is_shown_as_text_in_the_attendance_heading(app, hostile_
     assert headings, [h.value for h in at.header]
     for body in bodies(at):
         assert "evil" not in body or unescaped(body) == [], body
+
+
+def test_cells_of_a_rejected_upload_are_shown_as_text_in_its_problem_table(app, upload_db) -> None:
+    """The problem table is an st.table, which reads cells as Markdown: a crafted file's values (the
+    column and the value as written) made links, bold text and an outside image the browser fetched."""
+    hostile = [HOSTILE[0] + " " + HOSTILE[1], "**18-24**", HOSTILE[2], ":red[VAARA]"]
+    rows = [
+        f"KIT-001;{hostile[0]};{hostile[1]};nainen;1.2.2021;;työtön;;;;A",
+        f"KIT-002;Kittilä;18-24;nainen;1.2.2021;;{hostile[2]};;;;{hostile[3]}",
+    ]
+    at = signed_in(app, upload_db, "anna", "views/upload.py")
+    upload(at, "asiakkaat.csv", "\n".join([upload_support.HEADER, *rows]).encode())
+    assert not at.exception, [e.value for e in at.exception]
+    [table] = [t.value for t in at.table if "Arvo" in t.value.columns]
+    cells = [str(v) for column in table.columns for v in table[column]]
+    assert [c for c in cells if unescaped(c)] == []
+    said = {re.sub(r"\\(.)", r"\1", c).replace(ui.JOINER, "") for c in cells}
+    assert {hostile[0], "**18-24**"} <= said  # shown as written

@@ -15,7 +15,14 @@ from dashboard.i18n import I18n
 from pipelines import warehouse as wh
 from pipelines.users import User
 from tests.dashboard import upload_support
-from tests.dashboard.upload_support import SAMPLES, bad_clients_csv, fewer_clients_csv, signed_in, upload
+from tests.dashboard.upload_support import (
+    SAMPLES,
+    as_read,
+    bad_clients_csv,
+    fewer_clients_csv,
+    signed_in,
+    upload,
+)
 
 THIN = "\u202f"  # Finnish thousands
 
@@ -33,7 +40,7 @@ def audit(db: Path) -> list[tuple]:
 
 def table_with(at, column: str):
     """Return the first st.table or st.dataframe that has ``column`` (as a pandas frame of its values)."""
-    return next(t.value for t in [*at.table, *at.dataframe] if column in t.value.columns)
+    return next(as_read(t.value) for t in [*at.table, *at.dataframe] if column in t.value.columns)
 
 
 def metrics(at) -> dict[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dashboard import upload_support
-from tests.dashboard.upload_support import signed_in, upload
+from tests.dashboard.upload_support import as_read, signed_in, upload
 from tests.pipelines import hostile, test_isolate
 from tests.pipelines.conftest import snapshot_state
 
@@ -15,7 +15,8 @@ cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db 
 
 
 def problems_said(at) -> list[str]:
-    return [v for t in [*at.table, *at.dataframe] if "Ongelma" in t.value.columns for v in t.value["Ongelma"]]
+    frames = [as_read(t.value) for t in [*at.table, *at.dataframe]]
+    return [v for frame in frames if "Ongelma" in frame.columns for v in frame["Ongelma"]]
 
 
 def test_a_reader_that_runs_out_of_memory_leaves_the_page_answering(app, upload_db, monkeypatch) -> None:
@@ -46,7 +47,7 @@ def test_a_reader_panic_is_told_not_thrown(app, upload_db, tmp_path, lang) -> No
     at.switch_page("views/upload.py").run()
     upload(at, "asiakkaat.xlsx", test_isolate.panicking_workbook(tmp_path).read_bytes())
     assert not at.exception, [e.value for e in at.exception]
-    said = " ".join(str(t.value.to_dict()) for t in [*at.table, *at.dataframe])
+    said = " ".join(str(as_read(t.value).to_dict()) for t in [*at.table, *at.dataframe])
     assert ("could not be read" if lang == "en" else "Tiedostoa ei voitu lukea") in said
     assert "Panic" not in said and "Traceback" not in " ".join(e.value for e in at.error)
     assert snapshot_state(upload_db) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -102,6 +103,11 @@ def upload(at: AppTest, name: str, data: bytes, **choices: str) -> AppTest:
         at.selectbox(key=f"upload_{key}").set_value(value)
     at.file_uploader[0].set_value((name, data, "application/octet-stream"))
     return at.run()
+
+
+def as_read(table):
+    """Return an st.table's frame as the reader sees it: Markdown escapes and word joiners taken out."""
+    return table.map(lambda v: re.sub(r"\\(.)", r"\1", v).replace("\u2060", "") if isinstance(v, str) else v)
 
 
 def nav_paths(at: AppTest) -> set[str]:

@@ -141,6 +141,23 @@ def test_email_and_phone_are_found(text, codes):
     assert [p.code for p in scan(frame(muistiinpano=[text]))] == codes
 
 
+# Excel in a Finnish locale, Outlook and web pages write a no-break space (U+00A0) or a narrow or thin
+# one between digit groups, and Word a no-break hyphen or a minus sign: each was a phone number kept.
+SPACES_AND_DASHES = ("\u00a0", "\u202f", "\u2009", "\u2007", "\u2010", "\u2011", "\u2012", "\u2014", "\u2212")
+
+
+@pytest.mark.parametrize("sep", SPACES_AND_DASHES)
+@pytest.mark.parametrize("column", ["muistiinpano", "asiakastunnus"])
+def test_phone_numbers_written_with_other_spaces_and_dashes_are_found(sep, column):
+    for text in (f"040{sep}1234567", f"040{sep}123{sep}4567", f"+358{sep}40{sep}123{sep}4567"):
+        assert [p.code for p in scan(frame(**{column: [text]}))] == ["phone"], ascii(text)
+
+
+@pytest.mark.parametrize("sep", SPACES_AND_DASHES)
+def test_ids_and_dates_written_with_other_spaces_and_dashes_stay_harmless(sep):
+    assert scan(frame(asiakastunnus=[f"0261{sep}0042"], muistiinpano=[f"1{sep}2{sep}2023"])) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
