@@ -11,6 +11,7 @@ and column but never carry the value; ``tests/data/pii_corpus.csv`` holds the fa
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import polars as pl
@@ -39,7 +40,9 @@ _PHONE = (
 # digit: the number ended there, so 0201256-6 (a business id) and 1.2.2023 never match part-way.
 _NOT_BEFORE, _NOT_AFTER = rf"(?<![\w+{_DASH}])", rf"(?!\w|{_SEP}[0-9])"
 
-_CANDIDATE = rf"(?i){_HETU}|{_EMAIL}|(?:^|[^\w+{_DASH}]){_PHONE}"
+# A cell with a digit that is not ASCII (fullwidth １２, Arabic-Indic ٣) or a dash that is not a hyphen-minus
+# is a candidate too: ``plain`` writes it in ASCII before the checks, as a reader of it would.
+_CANDIDATE = rf"(?i){_HETU}|{_EMAIL}|(?:^|[^\w+{_DASH}]){_PHONE}|[\d&&[^0-9]]|[\u2010-\u2015\u2212]"
 _HETU_AT = re.compile(rf"(?=({_HETU}))", re.IGNORECASE)  # look-ahead: overlapping codes all get checked
 _HETU_SHAPE = re.compile(_HETU, re.IGNORECASE)
 _EMAIL_RE = re.compile(_EMAIL)
@@ -93,8 +96,21 @@ def _is_phone(text: str, in_id_column: bool = False) -> bool:
     return bool(_PREFIX.fullmatch(first[0]) if len(first) > 1 else _PREFIX.match(first[0]))
 
 
+_DASHES = dict.fromkeys(range(0x2010, 0x2016), "-") | {0x2212: "-"}
+
+
+def plain(text: str) -> str:
+    """``text`` as its reader reads it: compatibility forms folded (NFKC: fullwidth ＴＵ -> TU), every decimal
+    digit as an ASCII one (٣ -> 3), every hyphen and dash as "-" (Word writes 131052‑308T)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    if folded.isascii():
+        return folded
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
+
+
 def kinds(cell: str, in_id_column: bool = False) -> list[str]:
     """Return the problem codes (hetu, email, phone) of the personal data found in one text."""
+    cell = plain(cell)
     kinds = [
         code
         for code, found in (("hetu", find_hetus(cell)), ("email", _EMAIL_RE.search(cell) is not None))
