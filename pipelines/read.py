@@ -57,7 +57,7 @@ CHUNK = 1 << 20
 # Problems that reject a file for its size, or whose reader died (pipelines.isolate): no annotated copy
 # is made of it, since reading it again to copy it would cost what the limits exist to avoid.
 LIMIT_CODES = frozenset(
-    {"file_too_big", "too_many_rows", "too_many_columns", "too_many_cells", "read_failed"}
+    {"file_too_big", "unzips_too_big", "too_many_rows", "too_many_columns", "too_many_cells", "read_failed"}
 )
 
 
@@ -178,8 +178,8 @@ def _scan_xml(fh, budget: int, limits: Limits) -> int:
     tail, row, column, last_row, last_column, sheet = b"", 0, 0, 0, 0, None
     while chunk := fh.read(CHUNK):
         budget -= len(chunk)
-        if budget < 0:
-            raise _reject("file_too_big", limit=limits.max_bytes // 2**20)
+        if budget < 0:  # small as uploaded, huge unzipped: "at most 20 MB" would puzzle its sender
+            raise _reject("unzips_too_big", limit=limits.max_xml_bytes // 2**20)
         text = tail + chunk
         cut = text.rfind(b">") + 1
         text, tail = text[:cut], text[cut:]

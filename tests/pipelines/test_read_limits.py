@@ -107,8 +107,9 @@ def test_zip_bombs_are_rejected_by_their_unzipped_size(tmp_path: Path) -> None:
     small = Limits(max_xml_bytes=2 << 20)
     with pytest.raises(RejectedFile) as caught:
         read_upload(sheet, "clients", small)
-    assert [p.code for p in caught.value.problems] == ["file_too_big"]
-    assert codes_in_child(strings) == ["file_too_big"]
+    assert [p.code for p in caught.value.problems] == ["unzips_too_big"]
+    assert "purettuna yli 2 Mt" in caught.value.problems[0].message("fi")  # not "at most 20 MB"
+    assert codes_in_child(strings) == ["unzips_too_big"]
 
 
 @pytest.mark.parametrize("width", [5_000, 20_000])
