@@ -44,11 +44,18 @@ class Attacker:
         add_links(h, part.links)  # the cliques' margins agree (bound 0 whatever the pattern: no cut term)
         self.h, self.cost = h, np.zeros(n)
 
-    def pattern(self, hidden: set[int]) -> None:
+    def pattern(self, hidden: set[int], weight: dict[int, float] | None = None) -> None:
+        """Hide ``hidden``; with ``weight`` (the master's LP relaxation) a group's bounds are scaled by it.
+
+        A hidden group's row may move from its value down to its floor and up to ``upper``; a weight
+        ``x`` in (0, 1) allows ``x`` times that (Fischetti & Salazar's capacity constraints), so the
+        cuts of a fractional pattern are valid for every pattern too.
+        """
         self.hidden = hidden
+        self.weight = weight if weight is not None else dict.fromkeys(hidden, 1.0)
         for g, r in self.rows.items():
-            lo, hi = (self.part.floor[g] - self.part.values[g], self.upper) if g in hidden else (0.0, 0.0)
-            self.h.changeRowBounds(r, lo, hi)
+            x = self.weight.get(g, 0.0)
+            self.h.changeRowBounds(r, x * (self.part.floor[g] - self.part.values[g]), x * self.upper)
 
     def set_cost(self, members: np.ndarray, weight: float) -> None:
         """Make the objective ``weight`` times the sum of ``members`` (only the changed costs are sent)."""
@@ -91,7 +98,7 @@ class Attacker:
             d = duals[r]
             if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
                 coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.upper)
-        bound = sum(c for g, c in coef.items() if g in self.hidden) - constant  # strong duality: == rise
+        bound = sum(c * self.weight.get(g, 0.0) for g, c in coef.items()) - constant  # strong duality
         if abs(bound - rise) > 1e-2 * max(
             1.0, abs(rise)
         ):  # pragma: no cover - a wrong cut formula, not noise

@@ -16,6 +16,7 @@ with integer programs and raises a cell's level when it fails.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Collection
 
@@ -28,6 +29,8 @@ from dashboard.privacy.domain import Part
 MASTER_SECONDS = 30.0  # per master solve; the pattern found is re-proven whatever its optimality gap
 INF = highspy.kHighsInf
 MAX_ROUNDS = 300
+_log = logging.getLogger(__name__)
+LP_ROUNDS = 100  # cut rounds on the master's LP relaxation before the integer rounds
 ZERO_COST = 1.0  # hiding a zero loses no client but some information: it costs as much as one client
 
 
@@ -49,9 +52,17 @@ def suppress(
     master.addVars(k, lower, np.ones(k))
     cost = np.array([float(part.values[g]) or ZERO_COST for g in groups])
     master.changeColsCost(k, np.arange(k, dtype=np.int32), cost)
-    master.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.full(k, highspy.HighsVarType.kInteger))
     hidden = set(primary) | set(forced)
     started, rounds, cuts = time.perf_counter(), 0, 0
+    cuts += _relaxation(attacker, master, groups, col, lower, primary, level)
+    master.changeColsIntegrality(k, np.arange(k, dtype=np.int32), np.full(k, highspy.HighsVarType.kInteger))
+    if cuts:  # the integer master with the relaxation's cuts: the first pattern to check
+        master.run()
+        if master.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            raise Unprotectable(min(primary))
+        if master.getInfo().primal_solution_status == 2:
+            x = np.asarray(master.getSolution().col_value)
+            hidden = {g for g in groups if x[col[g]] > 0.5}
     todo = sorted(primary)
     while True:
         rounds += 1
@@ -59,22 +70,10 @@ def suppress(
             hidden = set(groups)
             break
         attacker.pattern(hidden)
-        added = 0
-        failing = []
-        for s in todo:
-            need = level.get(s, 2)
-            spread, coef, constant = attacker.spread(s, need)
-            if spread >= need - 1e-6:
-                continue
-            terms = {col[g]: c for g, c in coef.items() if g in col and c > 1e-9}
-            rhs = need + constant  # the attacker's dual bound: range <= sum theta_g x_g - constant
-            if not terms:
-                raise Unprotectable(s)
-            idx = np.array(sorted(terms), dtype=np.int32)
-            master.addRow(rhs, INF, idx.size, idx, np.array([terms[i] for i in idx]))
-            added += 1
-            failing.append(s)
+        failing = _cut(attacker, master, col, todo, level)
+        added = len(failing)
         cuts += added
+        _log.debug("integer round %d: %d of %d checked cut", rounds, added, len(todo))
         if not added:
             if len(todo) == len(primary):
                 break
@@ -90,6 +89,48 @@ def suppress(
         hidden = {g for g in groups if x[col[g]] > 0.5}
     part.stats.update(rounds=rounds, cuts=cuts, seconds=time.perf_counter() - started)
     return hidden
+
+
+def _relaxation(attacker, master, groups, col, lower, primary, level) -> int:
+    """Cut rounds on the master's LP relaxation; returns the cuts added.
+
+    A relaxation round re-solves an LP master in milliseconds, against up to ``MASTER_SECONDS`` for the
+    integer one, and the cuts of a fractional pattern hold for every pattern (``Attacker.pattern``'s
+    weights), so most of the integer program's cuts are found here first, as in Fischetti & Salazar.
+    """
+    x = dict(zip(groups, lower, strict=True))
+    total = 0
+    for _ in range(LP_ROUNDS):
+        attacker.pattern({g for g, v in x.items() if v > 1e-9}, x)
+        added = len(_cut(attacker, master, col, sorted(primary), level))
+        total += added
+        _log.debug("relaxation round: %d cuts", added)
+        if not added:
+            break
+        master.run()
+        if master.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            raise Unprotectable(min(primary))
+        sol = np.asarray(master.getSolution().col_value)
+        x = {g: float(min(1.0, max(0.0, sol[col[g]]))) for g in groups}
+    return total
+
+
+def _cut(attacker: Attacker, master: highspy.Highs, col: dict, todo: list[int], level: dict) -> list[int]:
+    """Add a cut for each group of ``todo`` whose range under the attacker's pattern is short; return them."""
+    failing = []
+    for s in todo:
+        need = level.get(s, 2)
+        spread, coef, constant = attacker.spread(s, need)
+        if spread >= need - 1e-6:
+            continue
+        terms = {col[g]: c for g, c in coef.items() if g in col and c > 1e-9}
+        if not terms:
+            raise Unprotectable(s)
+        idx = np.array(sorted(terms), dtype=np.int32)
+        # the attacker's dual bound: range <= sum theta_g x_g - constant, which must reach ``need``
+        master.addRow(need + constant, INF, idx.size, idx, np.array([terms[i] for i in idx]))
+        failing.append(s)
+    return failing
 
 
 def hideable(part: Part, exact: Collection[int]) -> list[int]:

@@ -49,3 +49,28 @@ def test_the_engine_hides_no_more_than_the_cheapest_safe_pattern(grid: list[list
     hidden = sum(d.values[d.key(dims)] for _, dims in cells if d.is_hidden(dims))
     assert not d.refused
     assert hidden <= cheapest_interior_pattern(grid)
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.5, 0.2])
+def test_a_fractional_pattern_scales_what_the_complements_let_the_attacker_move(weight: float) -> None:
+    """The master's LP relaxation (``optimal._relaxation``) hides groups by fractions: a complement
+    hidden by ``w`` may move ``w`` times as far (Fischetti & Salazar's capacity constraints), and the cut
+    of that pattern bounds the range at that weight too (``Attacker.rise`` checks strong duality)."""
+    from dashboard.privacy import domain
+    from dashboard.privacy.attacker import Attacker
+    from dashboard.privacy.engine import normalise
+    from dashboard.privacy.model import COUNT, matches
+
+    # [[1, 7], [6, 9]] with margins: the 1 rises with the 9 and falls with the 7 and the 6: by 5 at most
+    atoms, table, _ = grid_release([[1, 7], [6, 9]])
+    keys = [normalise(c) for c in table.cells]
+    values = [int(atoms[COUNT].to_numpy()[matches(atoms, k)].sum()) for k in keys]
+    (part,) = domain.parts(atoms, keys, values)
+    group = {c: g for g, cells in enumerate(part.cells) for c in cells}
+    s, others = group[0], {group[c] for c in (1, 2, 3)}
+    attacker = Attacker(part, 100.0)
+    x = {s: 1.0} | dict.fromkeys(others, weight)  # the margins are shown (weight 0)
+    attacker.pattern({s} | others, x)
+    rise, coef, constant = attacker.rise(s)
+    assert rise == pytest.approx(5 * weight)
+    assert sum(c * x.get(g, 0.0) for g, c in coef.items()) - constant == pytest.approx(rise)
