@@ -56,7 +56,8 @@ CSS = """
 .present-table th { text-align: left; border-bottom: 3px solid #111111; padding: 0.3vh 0.6vw;
   vertical-align: bottom; }
 .present-table td { border-bottom: 1px solid #8A8A8A; padding: 0.4vh 0.6vw; vertical-align: top; }
-.present-table td.num { text-align: right; white-space: nowrap; }
+.present-table td.num, .present-table th.num { text-align: right; }
+.present-table td.num { white-space: nowrap; }
 .st-key-present_nav button { min-height: 44px; }
 .st-key-present_nav button p { font-size: clamp(18px, 1.3vw, 26px); }
 </style>
@@ -121,11 +122,13 @@ def table_html(b: Built, tr: I18n) -> str:
     """Return a built table as a plain HTML table (escaped text; numbers aligned right)."""
     table = b.text_table(tr)
     kinds = [c.kind for c in b.columns.values()]
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.columns)
+    numeric = [k in ("count", "number", "share") for k in kinds]
+    head = "".join(f'<th class="{"num" if n else ""}">{html.escape(h)}</th>'
+                   for n, h in zip(numeric, table.columns, strict=True))  # fmt: skip
     rows = []
     for row in table.iter_rows():
-        cells = (f'<td class="{"num" if k in ("count", "number", "share") else ""}">{html.escape(v)}</td>'
-                 for k, v in zip(kinds, row, strict=True))  # fmt: skip
+        cells = (f'<td class="{"num" if n else ""}">{html.escape(v)}</td>'
+                 for n, v in zip(numeric, row, strict=True))  # fmt: skip
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'<table class="present-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -37,6 +37,12 @@ def _complements(data: pl.DataFrame, programme_code: str) -> pl.DataFrame:
     return data
 
 
+def has_programme(view: View) -> bool:
+    """Whether the project's funding programme is known (else no EU indicators are computed)."""
+    found = db.query("project_programme", project=view.filters.project)
+    return bool(found.height) and found["programme_code"][0] is not None
+
+
 def esf(view: View) -> Built:
     """Return the EU common indicators of the project's programme (``pipelines.indicators``), by gender.
 
