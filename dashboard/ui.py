@@ -153,15 +153,27 @@ def _cell(tr: I18n, kind: str):
     return fmt
 
 
-def _turned(b: Built, tr: I18n) -> pd.DataFrame:
-    """Return a wide, short table turned: the first column's values head the columns."""
+NUMERIC = ("count", "number", "share")  # column kinds whose cells align right, so digits line up
+
+
+def _turned(b: Built, tr: I18n):
+    """Return a wide, short table turned (a Styler): the first column's values head the columns.
+
+    Each row is one of the table's columns: the rows of numbers align right, as a number column does.
+    """
     text = b.text_table(tr)
     first, *rest = text.columns
     names = [plain(v) for v in text[first].to_list()]
     body = {first: [plain(c) for c in rest]}
     for i, name in enumerate(names):
         body[name] = [plain(text[c][i]) for c in rest]
-    return pd.DataFrame(body)
+    frame = pd.DataFrame(body)
+    numeric = [i for i, c in enumerate(list(b.columns.values())[1:]) if c.kind in NUMERIC]
+    styler = frame.style
+    if numeric and names and frame.columns.is_unique:  # a Styler cannot address repeated names
+        where = pd.IndexSlice[numeric, list(frame.columns[1:])]
+        styler = styler.set_properties(subset=where, **{"text-align": "right !important"})
+    return styler
 
 
 def table(b: Built, tr: I18n) -> None:
