@@ -80,10 +80,14 @@ def esf(view: View) -> Built:
     data = _complements(data, programme["programme_code"])
     fi = I18n("fi")
     keys = data["key"].to_list()
+
+    def label(key: str) -> str:
+        return indicators.label_of(programme["programme_code"], key)
+
     data = data.with_columns(
         pl.when(pl.col("n_base") > 0).then(pl.col("n") / pl.col("n_base")).alias("share"),
-        pl.Series("label", [tr.t(f"indicator.{k}") for k in keys], pl.String),
-        pl.Series("label_fi", [fi.t(f"indicator.{k}") for k in keys], pl.String),
+        pl.Series("label", [tr.t(f"indicator.{label(k)}") for k in keys], pl.String),
+        pl.Series("label_fi", [fi.t(f"indicator.{label(k)}") for k in keys], pl.String),
         pl.Series(
             "base",
             [tr.t(f"indicator.base.{indicators.base_of(programme['programme_code'], k)}") for k in keys],
