@@ -72,6 +72,8 @@ if user is not None:
 presenting = presenter.requested()  # None, or the slide asked for: read before the sidebar rewrites the URL
 page = st.navigation(navigation, position="top" if presenting is None else "hidden")
 if not readable:  # a closed deployment and nobody signed in: the sign-in page alone, no figures
+    with st.sidebar:
+        ui.skip_link(tr)
     page.run()
     st.stop()
 try:
@@ -86,7 +88,8 @@ if is_demo() and presenting is None:  # a slide says so in its footer
 for r in replaced:
     st.warning(tr.t("app.invalid_param", param=r.param, value=ui.plain(r.value)), icon=":material/link_off:")
 ui.set_view(view)
-with st.sidebar:
+with st.sidebar:  # the skip link's script here: in the main area it would take a slide's room
+    ui.skip_link(tr)
     auth.sidebar(user, tr)
     export_ui.sidebar(view)
 if presenting is not None:

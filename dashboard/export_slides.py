@@ -1,8 +1,9 @@
 """The summary slides: one message each, built by the pages' own builders for the presenter mode and decks.
 
-Headline figures -> municipality comparison -> professional participations -> pathway outcomes -> ESF+
-indicators. Every number on a slide comes from the builder the page uses with the same view, so the
-presenter mode, the PPTX, the PDF and the summary workbook show what the pages show.
+Headline figures -> municipality comparison -> professional participations -> pathway outcomes -> EU
+output indicators -> EU result indicators -> projects. Every number on a slide comes from the builder the
+page uses with the same view, so the presenter mode, the PPTX, the PDF and the summary workbook show what
+the pages show.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from dashboard.builders.overview import Metric
 from dashboard.export_stamp import project_name
 from dashboard.i18n import I18n
 
-KEYS = ("headline", "municipalities", "participations", "pathways", "esf", "projects")
+KEYS = ("headline", "municipalities", "participations", "pathways", "esf_output", "esf_result", "projects")
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)
 SMALL_MARK = "*"  # what the municipality chart puts after a small group's name (builders.municipalities)
-START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 5}  # clamped to the last
+START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 6}  # clamped to the last
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Slide:
     message: str
     metrics: list[Metric] = field(default_factory=list)
     built: Built | None = None
+    sheet: Built | None = None  # the whole table for a workbook, when the slide shows part of it
 
 
 def headline_table(view: View) -> Built:
@@ -117,9 +119,32 @@ def _pathways(view: View) -> Slide:
     return Slide("pathways", b.title, message, [], b)
 
 
-def _esf(view: View) -> Slide:
-    b = eu_indicators.esf(view)
-    return Slide("esf", b.title, view.tr.t("present.esf.message"), [], b)
+# What a hall reads of the EU indicators: the gender columns (and the Finnish names beside a Swedish or
+# English one) stay on the page and in the workbook; on a slide they pushed the table out of its frame.
+HALL_COLUMNS = ("code", "label", "n", "base", "share")
+
+
+def _esf_part(view: View, kind: str) -> Slide:
+    """One slide of the EU indicators of one kind (output: situation at entry; result: its change)."""
+    tr, whole = view.tr, eu_indicators.esf(view)
+    if not whole.columns:  # no programme known: its caption says so, on the one slide
+        return Slide(f"esf_{kind}", whole.title, whole.caption, [], whole, whole)
+    part = Built(
+        tr.t(f"present.esf.{kind}_title"),
+        whole.data.filter(pl.col("kind") == kind),
+        {k: c for k, c in whole.columns.items() if k in HALL_COLUMNS},
+        None,
+        whole.caption,
+    )
+    return Slide(f"esf_{kind}", part.title, tr.t(f"present.esf.{kind}_message"), [], part, whole)
+
+
+def _esf_output(view: View) -> Slide:
+    return _esf_part(view, "output")
+
+
+def _esf_result(view: View) -> Slide:
+    return _esf_part(view, "result")
 
 
 def _projects(view: View) -> Slide:
@@ -133,7 +158,9 @@ def makers(view: View) -> list:
     """Return the functions that build the view's slides, in order (each ``View -> Slide``)."""
     if not overview.has_clients(view):  # a project without client data gets its published figures
         return [_headline, _participations, _projects]
-    return [_headline, _municipalities, _participations, _pathways, _esf, _projects]
+    if not eu_indicators.has_programme(view):
+        return [_headline, _municipalities, _participations, _pathways, _esf_output, _projects]
+    return [_headline, _municipalities, _participations, _pathways, _esf_output, _esf_result, _projects]
 
 
 def slides(view: View) -> list[Slide]:
@@ -189,5 +216,10 @@ def legend(s: Slide, tr: I18n, chart: bool) -> str:
 
 
 def tables(view: View) -> list[Built]:
-    """Return the slides' tables for a summary workbook or CSV (the headline figures first)."""
-    return [headline_table(view), *(s.built for s in slides(view) if s.built is not None)]
+    """Return the slides' tables for a summary workbook or CSV (the headline figures first).
+
+    A slide that shows part of a table gives its whole table, once (the two EU indicator slides: one sheet).
+    """
+    found = [s.sheet or s.built for s in slides(view) if s.built is not None]
+    same = lambda a, b: a.title == b.title and a.data.equals(b.data)  # noqa: E731
+    return [headline_table(view), *(b for i, b in enumerate(found) if not any(same(b, o) for o in found[:i]))]

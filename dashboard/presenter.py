@@ -21,6 +21,7 @@ from dashboard.i18n import I18n
 PARAM, SLIDE = "present", "slide"
 ON = ("1", "true", "yes")
 BODY_KEY = "present_body"
+SHORT = 24  # characters: a text column no longer than this keeps its cells on one line
 CHART_FONT = 24  # px: what a 1280-1920 px wide projector shows from the back of a hall
 
 CSS = """
@@ -56,7 +57,8 @@ CSS = """
 .present-table th { text-align: left; border-bottom: 3px solid #111111; padding: 0.3vh 0.6vw;
   vertical-align: bottom; }
 .present-table td { border-bottom: 1px solid #8A8A8A; padding: 0.4vh 0.6vw; vertical-align: top; }
-.present-table td.num { text-align: right; white-space: nowrap; }
+.present-table td.num, .present-table th.num { text-align: right; }
+.present-table td.num, .present-table td.short { white-space: nowrap; }
 .st-key-present_nav button { min-height: 44px; }
 .st-key-present_nav button p { font-size: clamp(18px, 1.3vw, 26px); }
 </style>
@@ -121,11 +123,14 @@ def table_html(b: Built, tr: I18n) -> str:
     """Return a built table as a plain HTML table (escaped text; numbers aligned right)."""
     table = b.text_table(tr)
     kinds = [c.kind for c in b.columns.values()]
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in table.columns)
+    numeric = [k in ("count", "number", "share") for k in kinds]
+    # a short text column ("kaikki osallistujat") stays on one line; the long ones wrap around it
+    short = [max((len(v) for v in table[c].to_list()), default=0) <= SHORT for c in table.columns]
+    kind = ["num" if n else "short" if s else "" for n, s in zip(numeric, short, strict=True)]
+    head = "".join(f'<th class="{k}">{html.escape(h)}</th>' for k, h in zip(kind, table.columns, strict=True))
     rows = []
     for row in table.iter_rows():
-        cells = (f'<td class="{"num" if k in ("count", "number", "share") else ""}">{html.escape(v)}</td>'
-                 for k, v in zip(kinds, row, strict=True))  # fmt: skip
+        cells = (f'<td class="{k}">{html.escape(v)}</td>' for k, v in zip(kind, row, strict=True))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'<table class="present-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

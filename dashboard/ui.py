@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -26,6 +27,27 @@ _MARKDOWN_ACTIVE = re.compile(r"([!-/:-@\[-`{-~])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029]+")
 JOINER = "\u2060"
 _FOUND_IN_TEXT = re.compile(r"(?<=:)|(?=\\@)|(?<=www)(?=\\\.)", re.IGNORECASE)
+
+
+# Streamlit draws its own "Skip to main content" link (the first Tab stop) in English whatever the
+# language, as its upload box did: its text is set to ours, and again whenever Streamlit redraws it.
+SKIP_LINK = """<script>
+window.skipLinkText = %s;
+if (!window.skipLinkFix) {
+  window.skipLinkFix = () => {
+    const link = document.querySelector('[data-testid="stSkipToContent"]');
+    if (link && link.textContent !== window.skipLinkText) link.textContent = window.skipLinkText;
+  };
+  new MutationObserver(window.skipLinkFix).observe(document.body, {childList: true, subtree: true});
+}
+window.skipLinkFix();
+</script>"""
+
+
+def skip_link(tr: I18n) -> None:
+    """Put Streamlit's skip link in the reader's language (a script: the link's text is a bare text node)."""
+    text = json.dumps(tr.t("app.skip_to_content")).replace("<", "\\u003c")
+    st.html(SKIP_LINK % text, unsafe_allow_javascript=True)  # our own script; the text is JSON-escaped
 
 
 def plain(value: object) -> str:
@@ -131,15 +153,27 @@ def _cell(tr: I18n, kind: str):
     return fmt
 
 
-def _turned(b: Built, tr: I18n) -> pd.DataFrame:
-    """Return a wide, short table turned: the first column's values head the columns."""
+NUMERIC = ("count", "number", "share")  # column kinds whose cells align right, so digits line up
+
+
+def _turned(b: Built, tr: I18n):
+    """Return a wide, short table turned (a Styler): the first column's values head the columns.
+
+    Each row is one of the table's columns: the rows of numbers align right, as a number column does.
+    """
     text = b.text_table(tr)
     first, *rest = text.columns
     names = [plain(v) for v in text[first].to_list()]
     body = {first: [plain(c) for c in rest]}
     for i, name in enumerate(names):
         body[name] = [plain(text[c][i]) for c in rest]
-    return pd.DataFrame(body)
+    frame = pd.DataFrame(body)
+    numeric = [i for i, c in enumerate(list(b.columns.values())[1:]) if c.kind in NUMERIC]
+    styler = frame.style
+    if numeric and names and frame.columns.is_unique:  # a Styler cannot address repeated names
+        where = pd.IndexSlice[numeric, list(frame.columns[1:])]
+        styler = styler.set_properties(subset=where, **{"text-align": "right !important"})
+    return styler
 
 
 def table(b: Built, tr: I18n) -> None:

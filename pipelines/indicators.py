@@ -59,6 +59,14 @@ BASES = {
     "employed_upon_leaving": "not_employed_leavers",
 }
 _PROGRAMME_BASES = {("ESF2014", "total_participants"): "all"}
+# key -> the name a programme gives its row when it differs from the key's own name: the ESF 2014-2020
+# total leaves out a participant whose status at entry is not known, so its row says whom it counts.
+_PROGRAMME_LABELS = {("ESF2014", "total_participants"): "total_participants_known_status"}
+
+
+def label_of(programme_code: str, key: str) -> str:
+    """Return the translation key (under ``indicator.``) that names an indicator's row in a programme."""
+    return _PROGRAMME_LABELS.get((programme_code, key), key)
 
 
 def base_of(programme_code: str, key: str) -> str:

@@ -37,6 +37,12 @@ def _complements(data: pl.DataFrame, programme_code: str) -> pl.DataFrame:
     return data
 
 
+def has_programme(view: View) -> bool:
+    """Whether the project's funding programme is known (else no EU indicators are computed)."""
+    found = db.query("project_programme", project=view.filters.project)
+    return bool(found.height) and found["programme_code"][0] is not None
+
+
 def esf(view: View) -> Built:
     """Return the EU common indicators of the project's programme (``pipelines.indicators``), by gender.
 
@@ -74,10 +80,14 @@ def esf(view: View) -> Built:
     data = _complements(data, programme["programme_code"])
     fi = I18n("fi")
     keys = data["key"].to_list()
+
+    def label(key: str) -> str:
+        return indicators.label_of(programme["programme_code"], key)
+
     data = data.with_columns(
         pl.when(pl.col("n_base") > 0).then(pl.col("n") / pl.col("n_base")).alias("share"),
-        pl.Series("label", [tr.t(f"indicator.{k}") for k in keys], pl.String),
-        pl.Series("label_fi", [fi.t(f"indicator.{k}") for k in keys], pl.String),
+        pl.Series("label", [tr.t(f"indicator.{label(k)}") for k in keys], pl.String),
+        pl.Series("label_fi", [fi.t(f"indicator.{label(k)}") for k in keys], pl.String),
         pl.Series(
             "base",
             [tr.t(f"indicator.base.{indicators.base_of(programme['programme_code'], k)}") for k in keys],

@@ -17,7 +17,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 PAGES = ["", "kuntavertailu", "osallistumiset", "jatkopolut", "hankkeet", "tietoa", "kirjaudu",
          "?lang=sv", "tietoa?lang=sv", "?lang=en", "jatkopolut?lang=en",
-         *(f"?present=1&slide={n}" for n in range(1, 6))]  # fmt: skip
+         *(f"?present=1&slide={n}" for n in range(1, 8))]  # fmt: skip
 
 
 def is_local(url: str) -> bool:

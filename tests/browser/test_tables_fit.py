@@ -97,3 +97,25 @@ def test_the_upload_history_fits_its_frame(browser, upload_app, lang: str) -> No
         found = open_everything(page)
         shot = screenshot(page, f"tables-history-{lang}")
         assert found == [], f"history ({lang}), see {shot}:\n" + "\n".join(found)
+
+
+# Every cell that holds only a count, a share or the hidden mark (Finnish formats), in every table shown:
+# aligned right.
+LEFT_NUMBERS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] table')]
+  .filter(t => t.getClientRects().length).flatMap(t => {
+    const head = [...t.querySelectorAll('thead th')].slice(0, 2).map(th => th.textContent.trim()).join(' | ');
+    return [...t.querySelectorAll('tbody td')]
+      .filter(td => /^(\\d[\\d\\u00a0\\u202f]*(,\\d+)?(\\u00a0%)?|\\.\\.)$/.test(td.textContent.trim()))
+      .filter(td => getComputedStyle(td).textAlign !== 'right')
+      .map(td => `${head}: "${td.textContent.trim()}" aligns ${getComputedStyle(td).textAlign}`); })"""
+
+
+@pytest.mark.parametrize("name", ["pathways", "projects"])
+def test_numbers_align_right_in_turned_tables_too(browser, app_url: str, name: str) -> None:
+    """The pathways by municipality and the projects are shown turned (one row per column): numbers right."""
+    with fresh_page(browser, 1400, 900) as page:
+        page.goto(f"{app_url}/{PAGES[name]}")
+        wait_for_app(page)
+        assert page.locator("[data-testid='stMain'] [data-testid='stTable']").count() >= 1
+        left = page.evaluate(LEFT_NUMBERS)
+        assert not left, left

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from dashboard.builders import about, eu_indicators, municipalities, overview, participations, pathways
+from pipelines import indicators
 
 NBSP = "\u00a0"  # before "%"
 THIN = "\u202f"  # Finnish thousands
@@ -86,6 +87,24 @@ def test_eu_indicators_are_the_projects_programmes(view) -> None:
     row = built.data.filter(pl.col("code") == "CR04").row(0, named=True)
     assert row["base"] == "päättyneet, alussa ei työllisiä" and row["n_woman"] + row["n_man"] <= row["n"]
     assert "Ei kerätä: CO09" in built.caption
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_esf_total_says_it_counts_the_known_statuses(warehouse, make_view, lang: str) -> None:
+    """ESF 2014-2020's total is CO01 + CO03 + CO05 (Reg. 1304/2013 Annex I): the demo's one client of
+    unknown status at entry is not in it, so it is 127 of 128, and its row says whom it counts."""
+    view = make_view(warehouse, lang=lang)
+    data = eu_indicators.esf(view).data
+    n = dict(data.select("key", "n").iter_rows())
+    assert n["total_participants"] == n["unemployed"] + n["inactive"] + n["employed"] == 127
+    statuses = pathways._profile(view).group_by("status_at_entry").agg(pl.col("n_clients").sum())
+    assert dict(statuses.iter_rows())["unknown"] == 1  # the one left out: 127 + 1 = 128 clients
+    total = data.filter(pl.col("key") == "total_participants").row(0, named=True)
+    assert total["n_base"] == 128 and total["share"] == pytest.approx(127 / 128)
+    assert total["label"] == view.tr.t("indicator.total_participants_known_status")
+    assert "(CO01 + CO03 + CO05)" in total["label"]
+    assert total["label"] != view.tr.t("indicator.total_participants")
+    assert indicators.label_of("ESFPLUS2021", "total_participants") == "total_participants"  # EECO01: all
 
 
 def test_eu_indicators_by_gender_hide_small_cells_in_the_whole_project_too(view) -> None:

@@ -15,7 +15,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from dashboard import export_images, export_slides
-from dashboard.builders import municipalities, overview
+from dashboard.builders import eu_indicators, municipalities, overview
 from dashboard.export import summary
 from dashboard.export_stamp import stamp
 from dashboard.i18n import TIMEZONE
@@ -90,7 +90,7 @@ def _pptx_text(data: bytes) -> list[str]:
 def test_deck_numbers_are_the_pages_numbers(view) -> None:
     shown = {m.label: m.value for m in overview.headline(view)}
     slides = _pptx_text(summary(view, "pptx", now=NOW).data)
-    assert len(slides) == 6
+    assert len(slides) == 7
     first = slides[0]
     for label, value in shown.items():  # 128, 4, 84 (66 %), 44 (34 %), 1 259 as the overview shows them
         main, _, share = value.partition(" (")
@@ -100,7 +100,8 @@ def test_deck_numbers_are_the_pages_numbers(view) -> None:
     assert all(
         "Tilanne 30.9.2023 (2023Q3)" in s and "Viety 1.12.2026 klo 12.00 (Suomen aika)" in s for s in slides
     )
-    assert "CO01" in slides[4] and "70" in slides[4]
+    assert "CO01" in slides[4] and "70" in slides[4] and "CR04" not in slides[4]  # outputs, then results
+    assert "CR04" in slides[5] and "23" in slides[5] and "CO01" not in slides[5]
     esf = export_slides.slides(view)[4].built.text_table(view.tr)
     assert esf["Osuus"].to_list()[0] in slides[4]
 
@@ -109,11 +110,11 @@ def test_deck_numbers_are_the_pages_numbers(view) -> None:
 def test_pdf_has_the_same_slides(view) -> None:
     reader = PdfReader(io.BytesIO(summary(view, "pdf", now=NOW).data))
     pages = [flat(p.extract_text()) for p in reader.pages]
-    assert len(pages) == 6
+    assert len(pages) == 7
     assert all(n in pages[0] for n in ("128", "84", "(66 %)", "44", "1 259", "Asiakkaat", "Osallistumiset"))
     assert "84 asiakasta 128:sta (66 %) löysi jatkopolun." in pages[0]
     assert all("Rajaukset: Hanke: VALPAS 2" in p and "Tilanne 30.9.2023 (2023Q3)" in p for p in pages)
-    assert "CR04" in pages[4] and "EECR04" not in pages[4]
+    assert "CO01" in pages[4] and "CR04" in pages[5] and "EECR04" not in pages[5]
 
 
 def _sheet_rows(ws) -> dict[str, list]:
@@ -192,3 +193,19 @@ def _close_the_image_browser():
     """Stop the background chromium that the image tests started, when this module is done."""
     yield
     export_images.close()
+
+
+def test_the_two_indicator_slides_show_a_hall_cut_and_the_workbook_the_whole_table(view) -> None:
+    slides = {s.key: s for s in export_slides.slides(view)}
+    outputs, results = slides["esf_output"].built, slides["esf_result"].built
+    assert outputs is not None and results is not None
+    assert set(outputs.data["kind"]) == {"output"} and set(results.data["kind"]) == {"result"}
+    assert list(outputs.columns) == list(results.columns) == ["code", "label", "n", "base", "share"]
+    whole = eu_indicators.esf(view)
+    assert outputs.data.height + results.data.height == whole.data.height
+    wb = openpyxl.load_workbook(io.BytesIO(summary(view, "xlsx", now=NOW).data))
+    sheets = [ws for ws in wb.worksheets if ws.title.startswith("EU")]
+    assert len(sheets) == 1  # one sheet for both slides, with the gender columns the slides leave out
+    rows = [row for row in sheets[0].iter_rows(values_only=True) if row and row[0] in ("CO01", "CR04")]
+    headers = next(r for r in sheets[0].iter_rows(values_only=True) if r and r[0] == "Koodi")
+    assert "Naiset" in headers and "Miehet" in headers and [r[0] for r in rows] == ["CO01", "CR04"]

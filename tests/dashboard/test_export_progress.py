@@ -20,8 +20,8 @@ def no_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_summary_reports_each_slide_as_it_is_ready(warehouse, make_view, no_browser) -> None:
     calls: list[tuple[int, int]] = []
     result = summary(make_view(warehouse), "pptx", progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(n, 6) for n in range(1, 7)]
-    assert len(Presentation(io.BytesIO(result.data)).slides) == 6
+    assert calls == [(n, 7) for n in range(1, 8)]
+    assert len(Presentation(io.BytesIO(result.data)).slides) == 7
 
 
 def test_a_project_without_client_data_counts_its_three_slides(warehouse, make_view, no_browser) -> None:
@@ -37,9 +37,9 @@ def _texts(at, kind: str) -> list[str]:
 @pytest.mark.parametrize(
     ("lang", "done", "download"),
     [
-        ("fi", "Valmis: 6 diaa", "Lataa VALPAS2_2023Q3.pptx"),
-        ("sv", "Klart: 6 bilder", "Ladda ned VALPAS2_2023Q3.pptx"),
-        ("en", "Done: 6 slides", "Download VALPAS2_2023Q3.pptx"),
+        ("fi", "Valmis: 7 diaa", "Lataa VALPAS2_2023Q3.pptx"),
+        ("sv", "Klart: 7 bilder", "Ladda ned VALPAS2_2023Q3.pptx"),
+        ("en", "Done: 7 slides", "Download VALPAS2_2023Q3.pptx"),
     ],
 )
 def test_the_sidebar_makes_the_deck_with_progress_then_offers_it(

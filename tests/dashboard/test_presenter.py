@@ -50,22 +50,23 @@ def test_headline_slide_shows_the_overview_numbers(app, warehouse: Path, make_vi
             assert f"({share}" in body
 
 
-def test_next_and_previous_step_through_six_slides_in_the_url(app, warehouse: Path) -> None:
+def test_next_and_previous_step_through_seven_slides_in_the_url(app, warehouse: Path) -> None:
     at = app(warehouse, **PRESENT)
     titles = []
-    for expected in ("2", "3", "4", "5", "6"):
+    for expected in ("2", "3", "4", "5", "6", "7"):
         at.button(key="present_next").click().run()
         assert slide(at) == expected and not at.exception
         titles.append(html_of(at).split('class="present-title">')[1].split("<")[0])
     assert titles == ["Jatkopolun löytäneiden osuus kunnittain", "Osallistumisten kertymä", "Jatkopolut",
-                      "EU:n yhteiset indikaattorit", "Hankkeet ja niiden tulokset"]  # fmt: skip
+                      "EU-indikaattorit: tuotokset", "EU-indikaattorit: tulokset",
+                      "Hankkeet ja niiden tulokset"]  # fmt: skip
     assert at.button(key="present_next").disabled
     at.button(key="present_previous").click().run()
-    assert slide(at) == "5"
+    assert slide(at) == "6"
     assert at.query_params["project"] == "VALPAS2" and at.query_params["present"] == "1"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("3", "3"), ("99", "6"), ("0", "1"), ("abc", "1")])
+@pytest.mark.parametrize(("value", "expected"), [("3", "3"), ("99", "7"), ("0", "1"), ("abc", "1")])
 def test_a_link_resumes_at_its_slide(app, warehouse: Path, value: str, expected: str) -> None:
     at = app(warehouse, present="1", slide=value)
     assert not at.exception
@@ -101,7 +102,7 @@ def test_slides_in_swedish_and_english(app, warehouse: Path, lang: str, next_lab
 
 def test_every_slide_renders_in_every_language(app, warehouse: Path) -> None:
     for lang in ("fi", "sv", "en"):
-        for n in range(1, 6):
+        for n in range(1, 8):
             at = app(warehouse, lang=lang, present="1", slide=str(n))
             assert not at.exception, (lang, n, [e.value for e in at.exception])
 

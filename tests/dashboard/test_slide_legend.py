@@ -63,7 +63,7 @@ def test_the_municipality_chart_explains_its_whiskers_and_stars(warehouse, make_
 def test_a_filtered_view_explains_the_hidden_mark(warehouse, make_view) -> None:
     view = make_view(warehouse, age_group="15-17")
     texts = _texts("fi")
-    for key in ("municipalities", "pathways", "esf"):
+    for key in ("municipalities", "pathways", "esf_output", "esf_result"):
         assert texts["hidden"] in export_slides.legend(_by_key(view)[key], view.tr, chart=False), key
 
 
