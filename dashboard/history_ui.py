@@ -79,7 +79,7 @@ def history_table(project: str, tr: I18n) -> pl.DataFrame:
         return rows
     columns = {c: Column(tr.t(key), kind) for c, (key, kind) in HISTORY_COLUMNS.items()}
     title = tr.t("uploadhistory.table")
-    ui.table(Built(title, _readable(rows, project, tr), columns), tr)
+    ui.table(Built(title, _readable(rows, project, tr), columns), tr, key="history")
     return rows
 
 

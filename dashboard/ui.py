@@ -176,8 +176,14 @@ def _turned(b: Built, tr: I18n):
     return styler
 
 
-def table(b: Built, tr: I18n) -> None:
-    """Show a built table that fits its frame: text is formatted for the language, headers wrap."""
+def table(b: Built, tr: I18n, key: str) -> None:
+    """Show a built table that fits its frame: text is formatted for the language, headers wrap.
+
+    Cells are formatted once, as text, and shown as a plain frame: pandas' Styler cost a third of a warm
+    rerun of the participations page at 1000x (its 500-row events table, issue 12 item 17). Number
+    columns align right and code columns may break anywhere by CSS on the table's own container
+    (``key``), since a text cell carries Streamlit's inline left alignment.
+    """
     rows = b.table()
     if rows.height > MAX_SHOWN:
         st.caption(tr.t("common.table_capped", shown=tr.number(MAX_SHOWN), total=tr.number(rows.height)))
@@ -186,19 +192,30 @@ def table(b: Built, tr: I18n) -> None:
     if len(b.columns) > MAX_COLUMNS and 0 < b.data.height <= MAX_TURNED:
         st.table(_turned(b, tr), hide_index=True, border="horizontal", alt=b.title)
         return
-    frame = rows.to_pandas()
-    frame.columns = [c.header for c in b.columns.values()]
-    styler = frame.style
-    for c in b.columns.values():  # na_rep too: a missing cell would show pandas' own "nan" otherwise
-        styler = styler.format(_cell(tr, c.kind), subset=[c.header], na_rep=format_value(tr, c.kind, None))
-    codes = [c.header for c in b.columns.values() if c.kind == "code"]
-    if codes:
-        styler = styler.set_properties(subset=codes, **{"overflow-wrap": "anywhere"})
-    # Every row at full height, in the page's own scroll: st.table(height=...) would scroll in a frame but
-    # names every such frame "Scrollable table" in English, so two on a page are landmarks of one name
-    # (axe landmark-unique), and a scrolling st.container cannot be reached by keyboard (axe
-    # scrollable-region-focusable). MAX_SHOWN caps the rows.
-    st.table(styler, hide_index=True, border="horizontal", alt=b.title)
+    columns = list(b.columns.values())
+    frame = pd.DataFrame(
+        {
+            i: list(map(_cell(tr, c.kind), rows[name].to_list()))
+            for i, (name, c) in enumerate(zip(rows.columns, columns, strict=True))
+        }
+    )
+    frame.columns = [c.header for c in columns]
+    box = f"table_{key}"
+    rules = []
+    for i, c in enumerate(columns, start=1):
+        cells = f".st-key-{box} [data-testid='stTable'] :is(th, td):nth-child({i})"
+        if c.kind in NUMERIC:
+            rules.append(cells + " { text-align: right !important; }")
+        elif c.kind == "code":
+            rules.append(cells + " { overflow-wrap: anywhere; }")
+    with st.container(key=box):
+        if rules:
+            st.html("<style>" + "\n".join(rules) + "</style>")
+        # Every row at full height, in the page's own scroll: st.table(height=...) would scroll in a frame
+        # but names every such frame "Scrollable table" in English, so two on a page are landmarks of one
+        # name (axe landmark-unique), and a scrolling st.container cannot be reached by keyboard (axe
+        # scrollable-region-focusable). MAX_SHOWN caps the rows.
+        st.table(frame, hide_index=True, border="horizontal", alt=b.title)
 
 
 def built(
@@ -212,7 +229,7 @@ def built(
     """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
     st.header(plain(b.title))  # a title may hold an uploaded event title
     if b.figure is None:
-        table(b, tr)
+        table(b, tr, key)
         if b.caption:
             st.caption(b.caption)
         export_ui.buttons(b, view(), key)
@@ -222,7 +239,7 @@ def built(
         with left:
             st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
         with right:
-            table(b, tr)
+            table(b, tr, key)
     else:
         st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
     if b.caption:
@@ -231,5 +248,5 @@ def built(
         st.caption(note)
     if not beside:
         with st.expander(tr.t("common.show_table"), expanded=expanded):
-            table(b, tr)
+            table(b, tr, key)
     export_ui.buttons(b, view(), key)

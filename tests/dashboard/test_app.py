@@ -34,11 +34,13 @@ def shown_tables(at) -> list[list[list[str]]]:
         styler = frame.proto.arrow_data.styler
         table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
         out.append([[str(v) for v in row] for row in table.itertuples(index=False)])
-    for t in at.table:
-        styler = t.proto.arrow_data.styler if t.proto.HasField("arrow_data") else None
-        if styler and styler.display_values:
-            table = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
-            out.append([[shown(v) for v in row] for row in table.itertuples(index=False)])
+    for t in at.table:  # a plain frame of formatted text (ui.table), or a Styler's display values (turned)
+        if not t.proto.HasField("arrow_data"):
+            continue
+        styler = t.proto.arrow_data.styler
+        data = styler.display_values if styler and styler.display_values else t.proto.arrow_data.data
+        table = pa.ipc.open_stream(data).read_all().to_pandas()
+        out.append([[shown(v) for v in row] for row in table.itertuples(index=False)])
     return out
 
 

@@ -10,13 +10,16 @@ from dashboard.i18n import TIMEZONE, I18n
 from pipelines import rollback, users
 from pipelines import warehouse as wh
 from tests.dashboard import upload_support
+from tests.dashboard.test_app import shown
 from tests.dashboard.upload_support import fewer_clients_csv, signed_in, upload
 
 cheap_hashes, upload_db = upload_support.cheap_hashes, upload_support.upload_db  # fixtures
 
 
 def history_rows(at) -> list[dict]:
-    return next(t.value for t in at.table if "Tila" in t.value.columns).to_dict("records")
+    """The history table's rows as the reader sees them (each cell its formatted text)."""
+    table = next(t.value for t in at.table if "Tila" in t.value.columns)
+    return [{k: shown(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def current(db, municipality: str = "261") -> int | None:
@@ -43,7 +46,7 @@ def test_every_upload_is_listed_with_its_status(app, upload_db) -> None:
     assert len(rows) == 75
     newest = rows[0]
     shown = (newest["Nro"], newest["Käyttäjä"], newest["Tila"], newest["Rivejä"])
-    assert shown == ("#75", "anna", "hyväksytty", 23)
+    assert shown == ("#75", "anna", "hyväksytty", "23")
     assert newest["Kunnat"] == "Kittilä" and newest["Voimassa kunnille"] == "Kittilä"
     assert rows[-1]["Nro"] == "#1"
 
@@ -106,15 +109,14 @@ def test_the_time_column_is_finnish_time_and_its_header_says_so(app, upload_db) 
     """Issue 12 item 13: the header read "Aika (UTC)" over times shown in Finnish time."""
     at = anna_uploads(app, upload_db)
     at.switch_page("views/history.py").run()
-    table = next(t.value for t in at.table if "Tila" in t.value.columns)
-    time_header = next(c for c in table.columns if c.startswith("Aika"))
+    rows = history_rows(at)
+    time_header = next(c for c in rows[0] if c.startswith("Aika"))
     assert time_header == "Aika (Suomen aika)"
     con = wh.connect_reader(upload_db)
     try:
         stored = con.execute("select uploaded_at from audit.uploads where upload_id = 75").fetchone()[0]
     finally:
         con.close()
-    assert table.iloc[0][time_header] == stored  # the cell's value; the table's Styler formats it so:
     local = stored.replace(tzinfo=UTC).astimezone(TIMEZONE)  # stored naive in UTC
-    shown = format_value(I18n("fi"), "datetime", table.iloc[0][time_header])
-    assert shown == f"{local.day}.{local.month}.{local.year} klo {local.hour}.{local:%M}"
+    assert rows[0][time_header] == f"{local.day}.{local.month}.{local.year} klo {local.hour}.{local:%M}"
+    assert format_value(I18n("fi"), "datetime", stored) == rows[0][time_header]
