@@ -184,6 +184,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     level: dict[int, int] = {}
     refused: set[str] = set()
     model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
+    suppressor = optimal.Suppressor(part, exact_g)  # keeps its cuts across the rounds below
 
     def refuse(g: int) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
@@ -193,19 +194,30 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
                 cells = (group_of.get(where[normalise(d)]) for d in t.cells)
                 forced.update(h for h in cells if h is not None and h not in exact_g)
         primary.discard(g)
+        suppressor.drop(g)
 
     for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
         refuse(g)
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
+    stuck: set[int] = set()
     while True:
         try:
-            hidden = optimal.suppress(part, primary, exact_g, forced, level)
+            hidden = suppressor.solve(primary, forced, level)
         except optimal.Unprotectable as e:
             refuse(e.args[0])
             continue
+        except optimal.Stuck as e:  # hide what its cuts ask for; stuck twice, refuse its tables
+            for g in e.args[0]:
+                if g in stuck:
+                    refuse(g)
+                else:
+                    forced.update(suppressor.support.get(g, ()))
+                    stuck.add(g)
+            continue
         attacker.pattern(hidden)
         unproven = [g for g in sorted(primary) if len(certify.certified(attacker, g)) < 3]
-        left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
+        support = {g: attacker.support(g) for g in unproven}  # the variables worth moving first
+        left = model.feasible_values(hidden, unproven, support)  # integer programs where no vertex proves it
         failing = [g for g in unproven if left[g] < 3]
         if not failing:
             return {c for g in hidden for c in part.cells[g]}, refused

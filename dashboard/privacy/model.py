@@ -5,7 +5,7 @@ See ``engine`` for the model; ``Model.feasible_values`` solves it with HiGHS (``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import highspy
 import numpy as np
@@ -210,16 +210,19 @@ class Model:
         add_links(h, self.links)
         return h
 
-    def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:
+    def feasible_values(
+        self, hidden: set[int], cells: Sequence[int], support: Mapping[int, np.ndarray] | None = None
+    ) -> dict[int, int]:
         """How many values (capped at 3) each of ``cells`` can take, given which cells are hidden.
 
         Feasibility problems only (no objective: HiGHS stops at the first solution): the true value ``v``
         is feasible; look for a value below it and one above it, and, when only one side has one, for a
         second value on that side (beyond the one found, or between it and ``v``). When the true counts
-        are known (``truth``), every cell is tried first near them (each count within ``NEAR`` of its
-        true value, ``NEAR_SECONDS`` per problem): a solution there is a solution, and these small
-        problems solve about ten times faster (measured on the demo); only the cells still short of
-        three values are tried again without the box.
+        are known (``truth``), each cell is tried first with only the variables of its ``support`` free
+        (the attacker's LP witnesses move them; every other count at its true value), then near the
+        truth (each count within ``NEAR`` of it), ``NEAR_SECONDS`` per problem: a solution of a smaller
+        problem is a solution, and only the cells still short of three values are tried again with
+        every count free.
         """
         h = self._highs(hidden)
         n = self.n_vars
@@ -229,9 +232,16 @@ class Model:
         todo = list(cells)
         if self.truth is not None and todo:
             z = self.truth.astype(float)
-            h.changeColsBounds(n, everyone, np.maximum(0.0, z - NEAR), z + NEAR)
             h.setOptionValue("time_limit", NEAR_SECONDS)
-            out = {c: self._values(h, c, near=True) for c in todo}
+            for c in todo if support else ():
+                lower, upper = z.copy(), z.copy()
+                free = support.get(c, np.zeros(0, dtype=np.int64))
+                lower[free], upper[free] = 0.0, float(BIG)
+                h.changeColsBounds(n, everyone, lower, upper)
+                out[c] = self._values(h, c, near=True)
+            todo = [c for c in todo if out.get(c, 0) < 3]
+            h.changeColsBounds(n, everyone, np.maximum(0.0, z - NEAR), z + NEAR)
+            out.update({c: self._values(h, c, near=True) for c in todo})
             todo = [c for c in todo if out[c] < 3]
             h.changeColsBounds(n, everyone, np.zeros(n), np.full(n, float(BIG)))
             h.setOptionValue("time_limit", highspy.kHighsInf)
