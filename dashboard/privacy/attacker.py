@@ -84,14 +84,6 @@ class Attacker:
             coef[g] = coef.get(g, 0.0) + c
         return rise + fall, coef, constant + constant2
 
-    def support(self, s: int) -> np.ndarray:
-        """The variables the LP's witnesses of group ``s``'s highest and lowest values move."""
-        moved = np.zeros(self.part.truth.size, dtype=bool)
-        for sense in (1.0, -1.0):
-            self.rise(s, sense)
-            moved |= np.abs(np.asarray(self.h.getSolution().col_value)) > 1e-9
-        return np.flatnonzero(moved)
-
     def rise(self, s: int, sense: float = 1.0) -> tuple[float, dict[int, float], float]:
         """How far group ``s`` can rise (``sense`` -1: fall); the cut: coefficients per group, constant."""
         members = self.part.members[s]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Decision:
         return key in self.hidden
 
 
+_log = logging.getLogger(__name__)
 MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has its tables refused
 _CACHE: dict[str, Decision] = {}
 
@@ -199,6 +201,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
         refuse(g)
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
+    nearest = certify.Nearest(part, attacker.upper)  # and the integer points nearest the truth
     stuck: set[int] = set()
     while True:
         try:
@@ -215,9 +218,12 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
                     stuck.add(g)
             continue
         attacker.pattern(hidden)
-        unproven = [g for g in sorted(primary) if len(certify.certified(attacker, g)) < 3]
-        support = {g: attacker.support(g) for g in unproven}  # the variables worth moving first
-        left = model.feasible_values(hidden, unproven, support)  # integer programs where no vertex proves it
+        nearest.pattern(hidden)
+        unproven = [g for g in sorted(primary) if len(nearest.values(g, certify.certified(attacker, g))) < 3]
+        _log.debug(
+            "integer re-proof: %d of %d primaries not proven by LP points", len(unproven), len(primary)
+        )
+        left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
         failing = [g for g in unproven if left[g] < 3]
         if not failing:
             return {c for g in hidden for c in part.cells[g]}, refused

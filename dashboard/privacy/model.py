@@ -5,7 +5,8 @@ See ``engine`` for the model; ``Model.feasible_values`` solves it with HiGHS (``
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Sequence
 
 import highspy
 import numpy as np
@@ -15,6 +16,7 @@ COUNT = "n_clients"
 UNEMPLOYED = "unemployed"
 ENDED = "is_ended_in_quarter"  # ended in the quarter: never an active client
 BIG = 10**6  # an upper bound on any count: a range reaching it has far more than three values
+_log = logging.getLogger(__name__)
 NEAR = 1  # the first search for another value keeps every count within this of its true value
 NEAR_SECONDS = 5.0  # per feasibility problem of that first search
 MAX_COMBINATIONS = 200_000  # beyond this the model uses only the combinations the data hold (stronger)
@@ -210,19 +212,16 @@ class Model:
         add_links(h, self.links)
         return h
 
-    def feasible_values(
-        self, hidden: set[int], cells: Sequence[int], support: Mapping[int, np.ndarray] | None = None
-    ) -> dict[int, int]:
+    def feasible_values(self, hidden: set[int], cells: Sequence[int]) -> dict[int, int]:
         """How many values (capped at 3) each of ``cells`` can take, given which cells are hidden.
 
         Feasibility problems only (no objective: HiGHS stops at the first solution): the true value ``v``
         is feasible; look for a value below it and one above it, and, when only one side has one, for a
         second value on that side (beyond the one found, or between it and ``v``). When the true counts
-        are known (``truth``), each cell is tried first with only the variables of its ``support`` free
-        (the attacker's LP witnesses move them; every other count at its true value), then near the
-        truth (each count within ``NEAR`` of it), ``NEAR_SECONDS`` per problem: a solution of a smaller
-        problem is a solution, and only the cells still short of three values are tried again with
-        every count free.
+        are known (``truth``), every cell is tried first near them (each count within ``NEAR`` of its
+        true value, ``NEAR_SECONDS`` per problem): a solution there is a solution, and these small
+        problems solve about ten times faster (measured on the demo); only the cells still short of
+        three values are tried again without the box.
         """
         h = self._highs(hidden)
         n = self.n_vars
@@ -233,16 +232,10 @@ class Model:
         if self.truth is not None and todo:
             z = self.truth.astype(float)
             h.setOptionValue("time_limit", NEAR_SECONDS)
-            for c in todo if support else ():
-                lower, upper = z.copy(), z.copy()
-                free = support.get(c, np.zeros(0, dtype=np.int64))
-                lower[free], upper[free] = 0.0, float(BIG)
-                h.changeColsBounds(n, everyone, lower, upper)
-                out[c] = self._values(h, c, near=True)
-            todo = [c for c in todo if out.get(c, 0) < 3]
             h.changeColsBounds(n, everyone, np.maximum(0.0, z - NEAR), z + NEAR)
             out.update({c: self._values(h, c, near=True) for c in todo})
             todo = [c for c in todo if out[c] < 3]
+            _log.debug("integer re-proof: %d cells left after the search near the truth", len(todo))
             h.changeColsBounds(n, everyone, np.zeros(n), np.full(n, float(BIG)))
             h.setOptionValue("time_limit", highspy.kHighsInf)
         out.update({c: self._values(h, c, near=False) for c in todo})

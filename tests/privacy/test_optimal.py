@@ -147,3 +147,34 @@ def test_a_search_that_stays_stuck_hides_more_and_the_audit_still_passes(grid, m
     monkeypatch.setattr(optimal.Suppressor, "solve", counting)
     audit_grid(grid)
     assert raised
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_every_value_the_nearest_points_prove_is_one_the_scip_attacker_allows(grid) -> None:
+    """``certify.Nearest`` proves values by integer points it checks itself; SCIP, told each value,
+    must find the published table consistent with it."""
+    import pyscipopt
+
+    from dashboard.privacy.certify import Nearest
+
+    part, primary, suppressor = suppressor_of(grid)
+    hidden = suppressor.solve(set(primary), set(), {})
+    nearest = Nearest(part, float(max(part.values) + 10))
+    nearest.pattern(hidden)
+    proven = 0
+    for s in sorted(primary):
+        for value in nearest.values(s, set()):
+            m = pyscipopt.Model()
+            m.hideOutput()
+            y = [m.addVar(vtype="I", lb=0, ub=10**5) for _ in range(part.truth.size)]
+            for g, members in enumerate(part.members):
+                total = pyscipopt.quicksum(y[j] for j in members)
+                if g in hidden:
+                    m.addCons(total >= int(part.floor[g]))
+                else:
+                    m.addCons(total == part.values[g])
+            m.addCons(pyscipopt.quicksum(y[j] for j in part.members[s]) == value)
+            m.optimize()
+            assert m.getStatus() == "optimal", (s, value)
+            proven += 1
+    assert proven >= 2 * len(primary)  # the truth and at least one more value each
