@@ -89,6 +89,9 @@ class Attacker:
         members = self.part.members[s]
         self.set_cost(members, -sense)
         self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # numerical trouble: start afresh
+            self.h.clearSolver()
+            self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
             raise RuntimeError("attacker LP not solved")
         sol = self.h.getSolution()

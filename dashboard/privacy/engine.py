@@ -92,7 +92,7 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
+def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
@@ -118,9 +118,9 @@ def protect(
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    digest = _digest(atoms, tables, min_cell, cliques)
-    if digest in _CACHE:
-        return _CACHE[digest]
+    key = digest(atoms, tables, min_cell, cliques)
+    if key in _CACHE:
+        return _CACHE[key]
     started = time.perf_counter()
     keys: list[frozenset] = []
     where: dict[frozenset, int] = {}
@@ -172,7 +172,7 @@ def protect(
     )
     if len(_CACHE) > 64:
         _CACHE.clear()
-    _CACHE[digest] = decision
+    _CACHE[key] = decision
     return decision
 
 

@@ -140,6 +140,8 @@ class Suppressor:
         for _ in range(LP_ROUNDS):
             lam = 1.0 if at_out or stalled else IN_OUT
             point = lam * out + (1 - lam) * inner
+            if lam < 1.0:  # slivers of bounds trouble the simplex; cuts found anywhere are valid
+                point[point < 1e-3] = 0.0
             x = {g: float(point[i]) for i, g in enumerate(self.groups)}
             self.attacker.pattern({g for g, v in x.items() if v > 1e-9}, x)
             added = len(self._cut(sorted(primary), level))

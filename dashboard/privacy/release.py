@@ -15,10 +15,9 @@ export leaves it out for the view's own quarter, as the issue's format says.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import polars as pl
-import streamlit as st
 
 from dashboard import db, figures
 from dashboard.filters import Filters, ProjectChoices
@@ -242,45 +241,3 @@ def view_tag(f: Filters) -> str:
         f"{k}={getattr(f, k)}" for k in ("region", "municipality", "age_group", "gender") if getattr(f, k)
     ]
     return ",".join(parts) or "project"
-
-
-@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
-def _protected(version: str, project: str, quarter: str, min_cell: int, _choices: ProjectChoices):
-    """Protect the union release of a project quarter once per data version (``_choices`` follows it)."""
-    from dashboard.privacy.engine import protect
-
-    f = Filters(project=project, quarter=quarter)
-    return protect(atoms(project, quarter), release_tables(f, _choices), min_cell=min_cell, cliques=CLIQUES)
-
-
-def decision(f: Filters, choices: ProjectChoices, min_cell: int):
-    """The engine's ``Decision`` for every view of ``f``'s project quarter (cached per data version)."""
-    version = db.version(db.pinned(), f.project)
-    return _protected(version, f.project, f.quarter, min_cell, choices)
-
-
-def view_decision(f: Filters, choices: ProjectChoices, min_cell: int) -> tuple[list[Table], object]:
-    """The view's own tables (keys without the view tag) and the decision that covers them."""
-    d = decision(f, choices, min_cell)
-    tag = view_tag(f)
-    tables = view_tables(f, choices)
-    refused = {t.key for t in tables if f"{tag}|{t.key}" in d.refused}
-    return tables, _ViewDecision(d, frozenset(refused))
-
-
-@dataclass(frozen=True)
-class _ViewDecision:
-    """A decision seen from one view: the same cells, with the view's refused tables by their own key."""
-
-    decision: object
-    refused: frozenset[str]
-
-    @property
-    def min_cell(self) -> int:
-        return self.decision.min_cell
-
-    def value(self, dims: Mapping) -> int | None:
-        return self.decision.value(dims)
-
-    def is_hidden(self, dims: Mapping) -> bool:
-        return self.decision.is_hidden(dims)
