@@ -110,3 +110,13 @@ def test_two_warehouses_with_the_same_uploads_never_share_results(tmp_path: Path
     first, second = (wh.ensure(tmp_path / name / "warehouse.duckdb") for name in ("a", "b"))
     keys = [db.version(use_db(p) and db.pin(p), "VALPAS2") for p in (first, second)]
     assert keys[0] != keys[1]
+
+
+@pytest.mark.parametrize(("lang", "raahe"), [("fi", "Raahe"), ("sv", "Brahestad"), ("en", "Raahe")])
+def test_municipality_names_are_the_reference_names_in_the_language(lang, raahe, warehouse, use_db) -> None:
+    from dashboard.i18n import I18n
+
+    use_db(warehouse)
+    names = db.municipality_names("VALPAS2", I18n(lang))
+    assert names == {"261": "Kittilä", "614": "Posio", "678": raahe, "977": "Ylivieska"}
+    assert names == dict(db.places("VALPAS2", I18n(lang)).select("municipality_code", "municipality").rows())

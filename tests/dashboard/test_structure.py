@@ -57,3 +57,9 @@ def test_sql_lives_in_query_files() -> None:
     for path in MODULES:
         text = path.read_text(encoding="utf-8").lower()
         assert " from marts." not in text and " from ref." not in text, path.name
+
+
+def test_municipality_names_have_one_home() -> None:
+    """Code -> name maps of municipalities come from ``db.places`` / ``db.municipality_names`` only."""
+    readers = [p.relative_to(DASHBOARD) for p in MODULES if "municipality_name_col" in p.read_text("utf-8")]
+    assert [str(p) for p in readers] == ["db.py", "i18n.py"]
