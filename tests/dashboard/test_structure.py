@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,33 @@ def test_municipality_names_have_one_home() -> None:
     """Code -> name maps of municipalities come from ``db.places`` / ``db.municipality_names`` only."""
     readers = [p.relative_to(DASHBOARD) for p in MODULES if "municipality_name_col" in p.read_text("utf-8")]
     assert [str(p) for p in readers] == ["db.py", "i18n.py"]
+
+
+HEX = re.compile(r"#([0-9A-Fa-f]{6})\b|[\"']([0-9A-Fa-f]{6})[\"']")  # "#111318" in code or CSS, "111318"
+RGB = re.compile(r"\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)")  # (17, 17, 17)
+
+
+def near_black(text: str) -> list[str]:
+    """Return every colour in ``text`` dark enough to be a text colour (each channel below 0x40)."""
+    found = [a or b for a, b in HEX.findall(text)]
+    dark = [h for h in found if all(int(h[i : i + 2], 16) < 0x40 for i in (0, 2, 4))]
+    return dark + [f"({r}, {g}, {b})" for r, g, b in RGB.findall(text) if max(int(r), int(g), int(b)) < 0x40]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(DASHBOARD)))
+def test_only_theme_spells_the_text_colour(path: Path) -> None:
+    """Pages, charts, presenter CSS, images, PPTX and PDF all take their near-black from ``theme.TEXT``."""
+    if path.name != "theme.py":
+        assert near_black(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_streamlit_theme_has_the_same_text_colour() -> None:
+    from dashboard import theme
+
+    config = tomllib.loads((DASHBOARD.parent / "streamlit_config.toml").read_text(encoding="utf-8"))
+    assert config["theme"]["textColor"] == theme.TEXT and config["theme"]["primaryColor"] == theme.PRIMARY
+
+
+def test_the_colour_scan_finds_each_spelling() -> None:
+    found = near_black("(17, 17, 17) '111111' #111111; #1f2430 #005A8C (85, 85, 85)")
+    assert found == ["111111", "111111", "1f2430", "(17, 17, 17)"]
