@@ -29,7 +29,6 @@ from dashboard.builders.overview import Metric
 from dashboard.export_stamp import project_name
 from dashboard.i18n import I18n
 
-KEYS = ("headline", "municipalities", "participations", "pathways", "esf_output", "esf_result", "projects")
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)
 SMALL_MARK = "*"  # what the municipality chart puts after a small group's name (builders.municipalities)
 START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 6}  # clamped to the last

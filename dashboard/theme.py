@@ -37,7 +37,6 @@ FONT = '"Source Sans", "Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 # Outcome colours used wherever progressed / not progressed appear, so a reader learns them once.
 PROGRESSED = BLUE
 NOT_PROGRESSED = VERMILLION
-ACTIVE = GREY
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
