@@ -1,4 +1,8 @@
-"""The layers stay apart: only db.py talks to DuckDB, charts stay pure, pages only arrange, modules short."""
+"""The layers stay apart: only db.py talks to DuckDB, charts stay pure, pages only arrange, modules short.
+
+Queries read marts and reference data, never staging; only the export modules write PPTX, PDF and images,
+and of them only export_ui.py draws; one home for municipality names and for the text colour.
+"""
 
 from __future__ import annotations
 
@@ -95,3 +99,36 @@ def test_the_streamlit_theme_has_the_same_text_colour() -> None:
 def test_the_colour_scan_finds_each_spelling() -> None:
     found = near_black("(17, 17, 17) '111111' #111111; #1f2430 #005A8C (85, 85, 85)")
     assert found == ["111111", "111111", "1f2430", "(17, 17, 17)"]
+
+
+@pytest.mark.parametrize("path", sorted((DASHBOARD / "queries").glob("*.sql")), ids=lambda p: p.name)
+def test_queries_read_marts_and_reference_data_never_staging(path: Path) -> None:
+    """Staging is the pipeline's (typed uploads as loaded); what the dashboard reads is built into marts."""
+    assert "staging." not in path.read_text(encoding="utf-8").lower()
+
+
+EXPORTS = sorted(DASHBOARD.glob("export*.py"))
+BUTTONS = DASHBOARD / "export_ui.py"  # the download buttons and the deck's progress bar
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(DASHBOARD)))
+def test_only_the_export_modules_import_the_file_writers(path: Path) -> None:
+    writers = {n for n in imports(path) if n.split(".")[0] in ("pptx", "fpdf", "kaleido")}
+    assert path in EXPORTS or not writers, sorted(writers)
+
+
+@pytest.mark.parametrize("path", [p for p in EXPORTS if p != BUTTONS], ids=lambda p: p.name)
+def test_export_modules_draw_nothing_but_the_buttons_module(path: Path) -> None:
+    """The files are made the same way by the CLI and the page: only export_ui.py draws (``st.``)."""
+    assert streamlit_calls(path) == [], path.name
+
+
+def test_the_buttons_module_is_the_one_that_draws() -> None:
+    assert BUTTONS in EXPORTS and "download_button" in streamlit_calls(BUTTONS)
+
+
+def streamlit_calls(path: Path) -> list[str]:
+    """Return every ``st.<name>`` the module uses (``import streamlit as st``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)]
+    return [n.attr for n in nodes if n.value.id == "st"]
