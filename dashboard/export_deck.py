@@ -83,10 +83,10 @@ def split_value(value: str) -> tuple[str, str]:
 
 def chart_image(s: Slide) -> bytes | None:
     """Draw a slide's chart as a PNG sized for the body box (None: no chart; raises ImageUnavailable)."""
-    if s.built is None or s.built.figure is None or s.metrics:
+    if s.built is None or s.built.chart is None or s.metrics:
         return None
     w, h = round(CHART.w * PX_PER_INCH), round(CHART.h * PX_PER_INCH)
-    fig = export_images.presentation(s.built.figure, height=h, font_size=22)
+    fig = export_images.presentation(s.built.chart, height=h, font_size=22)
     fig.update_layout(margin={"t": 50})
     return export_images.render(fig, "png", w, h, scale=SCALE)
 

@@ -176,7 +176,7 @@ def slide(view: View, index: int) -> tuple[Slide, int]:
 
 def _chart_marks(s: Slide, hidden: str) -> set[str]:
     marks = set()
-    for trace in s.built.figure.data:  # type: ignore[union-attr]
+    for trace in s.built.chart.data:  # type: ignore[union-attr]
         bars = getattr(trace, "error_x", None) or getattr(trace, "error_y", None)
         if bars is not None and bars.visible is not False and any(bars.array or ()):
             marks.add("whisker")
@@ -202,7 +202,7 @@ def legend(s: Slide, tr: I18n, chart: bool) -> str:
         marks = {"hidden"} if any(hidden in m.value for m in s.metrics) else set()
     elif s.built is None:
         return ""
-    elif chart and s.built.figure is not None:
+    elif chart and s.built.chart is not None:
         marks = _chart_marks(s, hidden)
     else:
         cells = [v for column in s.built.text_table(tr).iter_columns() for v in column.to_list()]

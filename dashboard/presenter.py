@@ -143,8 +143,8 @@ def _body(s: Slide, tr: I18n) -> None:
     with st.container(key=BODY_KEY, height=420, border=False):
         if s.metrics:
             st.html(_metrics_html(s))
-        elif s.built is not None and s.built.figure is not None:
-            fig = export_images.presentation(s.built.figure, font_size=CHART_FONT)
+        elif s.built is not None and s.built.chart is not None:
+            fig = export_images.presentation(s.built.chart, font_size=CHART_FONT)
             # the legend at the very top, so the first row's label above its marker has room below it
             fig.update_layout(height=None, margin={"t": 90, "b": 0},
                               legend={"yref": "container", "y": 1, "yanchor": "top"})  # fmt: skip
@@ -182,7 +182,7 @@ def show(view: View, asked: int, url_path: str) -> None:
             f'<p class="present-message">{html.escape(s.message)}</p>{CLICKER}',
             unsafe_allow_javascript=True)  # our own script; every text above is escaped  # fmt: skip
     _body(s, tr)
-    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.figure is not None)
+    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.chart is not None)
     if marks:  # what '..', '*' and the whiskers mean, on the slide itself (issue 12 item 14)
         st.html(f'<p class="present-legend">{html.escape(marks)}</p>')
     _nav(index, n, tr, f"{stamp.data_date} · {stamp.source}")

@@ -57,7 +57,7 @@ class Built:
     title: str
     data: pl.DataFrame
     columns: dict[str, Column]  # shown columns, in order; other columns of ``data`` are helpers
-    figure: go.Figure | None = None
+    chart: go.Figure | None = None  # Plotly; a "figure" elsewhere is a reported number
     caption: str = ""
     notes: list[str] = field(default_factory=list)
 
