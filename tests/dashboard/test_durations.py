@@ -110,6 +110,7 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Path:
             con.execute(
                 "insert into staging.client_snapshots values ('VALPAS2', ?, '2023Q3', ?)", [muni, upload]
             )
+            con.execute("insert into audit.upload_municipalities values (?, 'VALPAS2', ?)", [upload, muni])
             number = 0
             for m, pathway, days in CLIENTS:
                 for d in days if m == muni else ():

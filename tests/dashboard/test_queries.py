@@ -122,11 +122,11 @@ def test_municipality_names_are_the_reference_names_in_the_language(lang, raahe,
     assert names == dict(db.places("VALPAS2", I18n(lang)).select("municipality_code", "municipality").rows())
 
 
-def test_last_uploads_reads_a_mart_and_names_what_the_staged_lists_carried(warehouse, use_db) -> None:
-    """The upload calendar gives what it gave when it read staging itself (issue 14: queries read marts)."""
+def test_last_uploads_reads_the_upload_log_and_names_what_the_staged_lists_carried(warehouse, use_db) -> None:
+    """The upload calendar gives what it gave when it read staging itself (issue 14: no staging reads)."""
     use_db(warehouse)
     staged = db.sql_text("last_uploads").replace(
-        "select upload_id, municipality_code from marts.upload_municipalities where project_code = $project",
+        "select upload_id, municipality_code from audit.upload_municipalities where project_code = $project",
         "select distinct upload_id, municipality_code from staging.clients where project_code = $project"
         " union select upload_id, municipality_code from staging.client_snapshots"
         " where project_code = $project",

@@ -15,18 +15,10 @@ from tests.pipelines.conftest import VALID_ROWS, clients_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
-CLIENT_MARTS = {
-    "010_quarters.sql",
-    "020_client_counts.sql",
-    "025_pathway_durations.sql",
-    "030_coaches.sql",
-    "035_upload_municipalities.sql",
-}
+CLIENT_MARTS = {"010_quarters.sql", "020_client_counts.sql", "025_pathway_durations.sql", "030_coaches.sql"}
 EVENT_MARTS = {"010_quarters.sql", "040_participations.sql"}
 VIEWS = {"015_current_clients.sql"}
 EVERY_MART = CLIENT_MARTS | EVENT_MARTS | VIEWS
-# an event changes the quarters, and so every mart of clients too, but not which lists an upload carried
-EVENTS_REACH = EVERY_MART - {"035_upload_municipalities.sql"}
 
 
 def marts_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
@@ -91,7 +83,7 @@ def test_only_what_a_change_reaches_is_rebuilt(tmp_path):
         only_clients = (CLIENT_MARTS | VIEWS) - {"010_quarters.sql"}  # quarters read the snapshots
         assert set(warehouse.build_marts(con, {"staging.clients"})) == only_clients
         assert set(warehouse.build_marts(con, {"staging.attendance"})) == {"040_participations.sql"} | VIEWS
-        assert set(warehouse.build_marts(con, {"staging.events"})) == EVENTS_REACH  # its quarters too
+        assert set(warehouse.build_marts(con, {"staging.events"})) == EVERY_MART  # its quarters too
         assert set(warehouse.build_marts(con, {"audit.users"})) == VIEWS
     finally:
         con.close()
@@ -99,7 +91,7 @@ def test_only_what_a_change_reaches_is_rebuilt(tmp_path):
 
 def test_each_kind_of_write_publishes_current_marts(db, tmp_path, ran):
     events = load(db, SAMPLES / "tapahtumat.csv", "events")
-    assert set(ran[-1]) == EVENTS_REACH and events.changed == {"audit.uploads", "staging.events"}
+    assert set(ran[-1]) == EVERY_MART and events.changed == {"audit.uploads", "staging.events"}
     assert_marts_are_current(db, tmp_path)
 
     load(db, SAMPLES / "osallistumiset.csv", "attendance")
@@ -125,7 +117,7 @@ def test_each_kind_of_write_publishes_current_marts(db, tmp_path, ran):
     assert_marts_are_current(db, tmp_path)
 
     load(db, SAMPLES / "tapahtumat_ja_osallistumiset.xlsx", "workbook")
-    assert set(ran[-1]) == EVENTS_REACH
+    assert set(ran[-1]) == EVERY_MART
     assert_marts_are_current(db, tmp_path)
 
 
