@@ -179,11 +179,6 @@ def translator() -> I18n:
     return view.tr if view is not None else I18n(st.query_params.get("lang", "fi"))
 
 
-def _municipality_names(project: str, tr: I18n) -> dict[str, str]:
-    table = db.query("project_municipalities", project=project)
-    return dict(zip(table["municipality_code"], table[tr.municipality_name_col()], strict=True))
-
-
 def describe(user: User, tr: I18n) -> str:
     """Say who is signed in: name, role and, for a coordinator, the projects and municipalities by name."""
     role = tr.t(f"signin.role.{user.role}")
@@ -193,7 +188,7 @@ def describe(user: User, tr: I18n) -> str:
     projects = db.query("projects")
     project_names = dict(zip(projects["project_code"], projects["name"], strict=True))
     for project, municipality in sorted(user.scopes, key=lambda s: (s[0], s[1] or "")):
-        names = _municipality_names(project, tr) if project in project_names else {}
+        names = db.municipality_names(project, tr) if project in project_names else {}
         shown = names.get(municipality, municipality) if municipality else tr.t("signin.whole_project")
         scopes.setdefault(project_names.get(project, project), []).append(shown)
     scope = "; ".join(f"{p}: {', '.join(m)}" for p, m in scopes.items())

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -23,6 +24,9 @@ import streamlit as st
 
 from dashboard import settings
 from pipelines import warehouse
+
+if TYPE_CHECKING:
+    from dashboard.i18n import I18n
 
 QUERIES = Path(__file__).parent / "queries"
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -126,6 +130,24 @@ def query(name: str, /, **params: object) -> pl.DataFrame:
         raise TypeError(f"query {name!r} takes {sorted(wanted)}, got {sorted(params)}")
     snapshot = pinned()
     return _run(version(snapshot, params.get("project")), name, tuple(sorted(params.items())), str(snapshot))
+
+
+def places(project: str, tr: I18n) -> pl.DataFrame:
+    """Return the project's municipalities (kunta) and wellbeing regions, named in the reader's language.
+
+    One row per municipality: municipality_code, wellbeing_region_code, municipality, region.
+    """
+    return query("project_municipalities", project=project).select(
+        "municipality_code",
+        "wellbeing_region_code",
+        pl.col(tr.municipality_name_col()).alias("municipality"),
+        pl.col(tr.region_name_col()).alias("region"),
+    )
+
+
+def municipality_names(project: str, tr: I18n) -> dict[str, str]:
+    """Return the names of the project's municipalities in the reader's language, by code."""
+    return dict(places(project, tr).select("municipality_code", "municipality").iter_rows())
 
 
 @contextlib.contextmanager

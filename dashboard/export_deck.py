@@ -16,7 +16,7 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Inches, Pt
 
-from dashboard import export_images
+from dashboard import export_images, theme
 from dashboard.export_slides import Slide, legend
 from dashboard.export_stamp import Stamp
 from dashboard.i18n import I18n
@@ -26,7 +26,7 @@ TITLE_Y, MESSAGE_Y, BODY_Y, BODY_BOTTOM, FOOTER_Y = 0.35, 1.1, 1.85, 6.7, 6.85
 METRICS_Y, METRICS_H = 2.5, 2.4
 PX_PER_INCH = 110  # chart layout size: type at 22 px reads as ~14 pt on the slide
 SCALE = 1.5  # 165 dpi: the body box is 2 030 px wide, more than it gets on a 1920 px projector
-TEXT, GREY, ACCENT = "111111", "555555", "0072B2"
+TEXT, GREY, ACCENT = theme.TEXT.removeprefix("#"), "555555", "0072B2"
 TEXT_INSET = 0.1  # inches: a PowerPoint text box's default left and right inset
 
 
@@ -83,10 +83,10 @@ def split_value(value: str) -> tuple[str, str]:
 
 def chart_image(s: Slide) -> bytes | None:
     """Draw a slide's chart as a PNG sized for the body box (None: no chart; raises ImageUnavailable)."""
-    if s.built is None or s.built.figure is None or s.metrics:
+    if s.built is None or s.built.chart is None or s.metrics:
         return None
     w, h = round(CHART.w * PX_PER_INCH), round(CHART.h * PX_PER_INCH)
-    fig = export_images.presentation(s.built.figure, height=h, font_size=22)
+    fig = export_images.presentation(s.built.chart, height=h, font_size=22)
     fig.update_layout(margin={"t": 50})
     return export_images.render(fig, "png", w, h, scale=SCALE)
 

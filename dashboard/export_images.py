@@ -32,7 +32,6 @@ WIDTH, HEIGHT, SCALE = 1600, 900, 1.2  # 16:9 layout, drawn at 1920 x 1080 px
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 TIMEOUT = 60  # seconds for one image, the browser's start included
 CACHED = 48  # drawn images kept: a deck's charts in a few views and languages (~200 KiB each)
-PRESENT_TEXT = "#111111"  # near-black on white: 18.9:1 (WCAG AAA)
 # quoted: an unquoted "Source Sans 3" is not valid CSS, and the browser would fall back to a serif
 FONT = '"Source Sans 3", "Source Sans Pro", Arial, "Liberation Sans", "DejaVu Sans", sans-serif'
 
@@ -156,15 +155,15 @@ def presentation(fig: go.Figure, height: int | None = None, font_size: int = 20)
     """Return a copy of a figure for a hall: larger type, near-black text, thicker grid lines."""
     out = go.Figure(fig)
     out.update_layout(
-        font={"size": font_size, "color": PRESENT_TEXT, "family": FONT},
+        font={"size": font_size, "color": theme.TEXT, "family": FONT},
         legend={"font": {"size": font_size}},
         margin={"l": 10, "r": 30, "t": 60, "b": 10},
         **({"height": height} if height else {}),
     )
     out.update_traces(textfont={"size": font_size}, selector={"type": "bar"})
     out.update_traces(textfont={"size": font_size}, selector={"type": "scatter"})
-    out.update_xaxes(title_font={"size": font_size}, tickfont={"size": font_size}, linecolor=PRESENT_TEXT)
-    out.update_yaxes(title_font={"size": font_size}, tickfont={"size": font_size}, linecolor=PRESENT_TEXT)
+    out.update_xaxes(title_font={"size": font_size}, tickfont={"size": font_size}, linecolor=theme.TEXT)
+    out.update_yaxes(title_font={"size": font_size}, tickfont={"size": font_size}, linecolor=theme.TEXT)
     return out
 
 
@@ -182,7 +181,7 @@ def stamped(fig: go.Figure, title: str, stamp: Stamp) -> go.Figure:
             "y": 0.98,
             "yanchor": "top",
             "yref": "container",
-            "font": {"size": 30, "color": PRESENT_TEXT, "family": FONT},
+            "font": {"size": 30, "color": theme.TEXT, "family": FONT},
         },
         margin={"l": 20, "r": 40, "t": 170, "b": 20},
         legend={"y": 1.01, "yanchor": "bottom"},

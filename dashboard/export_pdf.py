@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from dashboard import theme
 from dashboard.export_deck import (
     BODY,
     CHART,
@@ -36,7 +37,7 @@ from dashboard.export_stamp import Stamp
 from dashboard.i18n import I18n
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-TEXT, GREY, ACCENT = (17, 17, 17), (85, 85, 85), (0, 114, 178)
+TEXT, GREY, ACCENT = theme.hex_to_rgb(theme.TEXT), (85, 85, 85), (0, 114, 178)
 NUMERIC = ("count", "number", "share")  # column kinds aligned right, so digits line up
 SMALLEST = 7  # points: a table or label shrinks to this before fpdf2 would have to break a word
 BREAKS = re.compile(r"[ \n\u00ad]+")  # fpdf2 wraps only at spaces and soft hyphens (which print "-")

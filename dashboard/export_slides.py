@@ -29,7 +29,6 @@ from dashboard.builders.overview import Metric
 from dashboard.export_stamp import project_name
 from dashboard.i18n import I18n
 
-KEYS = ("headline", "municipalities", "participations", "pathways", "esf_output", "esf_result", "projects")
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)
 SMALL_MARK = "*"  # what the municipality chart puts after a small group's name (builders.municipalities)
 START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 6}  # clamped to the last
@@ -177,7 +176,7 @@ def slide(view: View, index: int) -> tuple[Slide, int]:
 
 def _chart_marks(s: Slide, hidden: str) -> set[str]:
     marks = set()
-    for trace in s.built.figure.data:  # type: ignore[union-attr]
+    for trace in s.built.chart.data:  # type: ignore[union-attr]
         bars = getattr(trace, "error_x", None) or getattr(trace, "error_y", None)
         if bars is not None and bars.visible is not False and any(bars.array or ()):
             marks.add("whisker")
@@ -203,7 +202,7 @@ def legend(s: Slide, tr: I18n, chart: bool) -> str:
         marks = {"hidden"} if any(hidden in m.value for m in s.metrics) else set()
     elif s.built is None:
         return ""
-    elif chart and s.built.figure is not None:
+    elif chart and s.built.chart is not None:
         marks = _chart_marks(s, hidden)
     else:
         cells = [v for column in s.built.text_table(tr).iter_columns() for v in column.to_list()]

@@ -51,13 +51,13 @@ def buttons(b: Built, view: View, key: str) -> None:
                            file_name=f"{base}.xlsx", mime=FORMATS["xlsx"], on_click="ignore",
                            key=f"{key}_xlsx", icon=":material/download:", type="tertiary",
                            help=table_help)  # fmt: skip
-        if b.figure is None:
+        if b.chart is None:
             return
         no_browser = export_images.browser_path() is None
         for fmt in export_images.FORMATS:
             st.download_button(
                 tr.t(f"export.{fmt}"),
-                lambda fmt=fmt: export_images.chart_image(b.figure, b.title, _now(stamp, view), fmt),
+                lambda fmt=fmt: export_images.chart_image(b.chart, b.title, _now(stamp, view), fmt),
                 file_name=f"{base}.{fmt}", mime=export_images.FORMATS[fmt], on_click="ignore",
                 key=f"{key}_{fmt}", icon=":material/image:", type="tertiary", disabled=no_browser,
                 help=tr.t("export.image_unavailable", reason="chromium") if no_browser else image_help,

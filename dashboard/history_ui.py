@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import db, ui, upload
 from dashboard.builders import Built, Column
 from dashboard.i18n import I18n
-from dashboard.upload_ui import municipality_names, preferred
+from dashboard.upload_ui import preferred
 from pipelines.ingest import UsageError
 from pipelines.users import User
 
@@ -52,7 +52,7 @@ def choose_project(user: User, tr: I18n) -> str | None:
 
 def _readable(table: pl.DataFrame, project: str, tr: I18n) -> pl.DataFrame:
     """Return the history with translated kinds and statuses and municipality names."""
-    names = municipality_names(project, tr)
+    names = db.municipality_names(project, tr)
 
     def places(codes: list[str] | None) -> str:
         return ", ".join(names.get(c, c) for c in codes or []) or "–"
@@ -104,7 +104,7 @@ def rollback_form(project: str, rows: pl.DataFrame, user: User, tr: I18n) -> Non
     if user.role not in ("coordinator", "admin") or not lists:
         return
     st.header(tr.t("uploadhistory.rollback_heading"))
-    names = municipality_names(project, tr)
+    names = db.municipality_names(project, tr)
     municipality, quarter = st.selectbox(
         tr.t("uploadhistory.list"), lists, format_func=lambda mq: f"{names.get(mq[0], mq[0])} · {mq[1]}",
         key="rollback_list",

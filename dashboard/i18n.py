@@ -18,7 +18,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 
 from dashboard import privacy
-from pipelines.i18n import LANGUAGES, PIPELINES_LOCALES, Translator, normalise_language
+from pipelines.i18n import PIPELINES_LOCALES, Translator, normalise_language
 
 DASHBOARD_LOCALES = Path(__file__).parent / "locales"
 FOLDERS = (PIPELINES_LOCALES, DASHBOARD_LOCALES)
@@ -151,8 +151,3 @@ def _with_fraction(pattern: str, digits: int) -> str:
         return pattern
     last = max(i for i, ch in enumerate(pattern) if ch == "0")
     return pattern[: last + 1] + "." + "0" * digits + pattern[last + 1 :]
-
-
-def languages() -> tuple[str, ...]:
-    """Return the supported language codes, Finnish first."""
-    return LANGUAGES

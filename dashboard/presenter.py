@@ -10,10 +10,11 @@ keyboard shortcuts), a clicker's PageDown / PageUp too; the buttons serve a mous
 from __future__ import annotations
 
 import html
+import string
 
 import streamlit as st
 
-from dashboard import export_images, export_slides, export_stamp
+from dashboard import export_images, export_slides, export_stamp, theme
 from dashboard.builders import Built, View
 from dashboard.export_slides import Slide
 from dashboard.i18n import I18n
@@ -24,12 +25,12 @@ BODY_KEY = "present_body"
 SHORT = 24  # characters: a text column no longer than this keeps its cells on one line
 CHART_FONT = 24  # px: what a 1280-1920 px wide projector shows from the back of a hall
 
-CSS = """
+CSS = string.Template("""
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
 [data-testid="stMainMenu"], [data-testid="stAppDeployButton"] { display: none !important; }
-[data-testid="stApp"], [data-testid="stMain"] { background: #FFFFFF; color: #111111; }
+[data-testid="stApp"], [data-testid="stMain"] { background: #FFFFFF; color: $text; }
 [data-testid="stMain"] { overflow: hidden; }
 [data-testid="stMain"]:focus-visible::before { display: none; }  /* its focus ring: nothing to scroll here */
 [data-testid="stMainBlockContainer"] { padding: 1.5vh 3vw 1.5vh 3vw !important; max-width: 100% !important;
@@ -39,22 +40,22 @@ CSS = """
 .st-key-present_body { height: 100% !important; min-height: 0; overflow: hidden; }
 .present-caption, .present-footer { font-size: clamp(20px, 1.3vw, 26px); color: #444444; line-height: 1.3; }
 .present-footer { font-size: clamp(20px, 1.1vw, 22px); }  /* >= 20 px at 1280x720: read from the back */
-.present-legend { font-size: clamp(20px, 1.3vw, 26px); color: #111111; line-height: 1.25; margin: 0; }
-.present-title { font-size: clamp(34px, 3.1vw, 62px); font-weight: 700; line-height: 1.15; color: #111111;
+.present-legend { font-size: clamp(20px, 1.3vw, 26px); color: $text; line-height: 1.25; margin: 0; }
+.present-title { font-size: clamp(34px, 3.1vw, 62px); font-weight: 700; line-height: 1.15; color: $text;
   margin: 0.2vh 0 0 0; }
-.present-message { font-size: clamp(24px, 2.05vw, 42px); line-height: 1.3; color: #111111;
+.present-message { font-size: clamp(24px, 2.05vw, 42px); line-height: 1.3; color: $text;
   margin: 0.6vh 0 0 0; }
 .st-key-present_body:has(.present-metrics) { justify-content: center; padding-bottom: 6vh; }
 .present-metrics { display: flex; justify-content: space-between; gap: 2vw; }
 .present-metric { flex: 1; text-align: center; }
 .present-metric .value { font-size: clamp(56px, 6.2vw, 124px); font-weight: 700; color: #005A8C;
   line-height: 1.05; white-space: nowrap; }
-.present-metric .share { font-size: clamp(26px, 2.3vw, 46px); color: #111111; }
-.present-metric .label { font-size: clamp(24px, 1.9vw, 38px); color: #111111; margin-top: 1vh; }
+.present-metric .share { font-size: clamp(26px, 2.3vw, 46px); color: $text; }
+.present-metric .label { font-size: clamp(24px, 1.9vw, 38px); color: $text; margin-top: 1vh; }
 .present-table { border-collapse: collapse; width: 100%; font-size: clamp(24px, 1.55vw, 31px);
-  color: #111111; }
+  color: $text; }
 .present-table { line-height: 1.2; }
-.present-table th { text-align: left; border-bottom: 3px solid #111111; padding: 0.3vh 0.6vw;
+.present-table th { text-align: left; border-bottom: 3px solid $text; padding: 0.3vh 0.6vw;
   vertical-align: bottom; }
 .present-table td { border-bottom: 1px solid #8A8A8A; padding: 0.4vh 0.6vw; vertical-align: top; }
 .present-table td.num, .present-table th.num { text-align: right; }
@@ -62,7 +63,7 @@ CSS = """
 .st-key-present_nav button { min-height: 44px; }
 .st-key-present_nav button p { font-size: clamp(18px, 1.3vw, 26px); }
 </style>
-"""
+""").substitute(text=theme.TEXT)
 # Presentation clickers send PageDown / PageUp: click the same buttons (the arrows are the buttons' own
 # shortcuts). Added once per browser tab; a no-op when no slide is shown.
 CLICKER = """
@@ -142,8 +143,8 @@ def _body(s: Slide, tr: I18n) -> None:
     with st.container(key=BODY_KEY, height=420, border=False):
         if s.metrics:
             st.html(_metrics_html(s))
-        elif s.built is not None and s.built.figure is not None:
-            fig = export_images.presentation(s.built.figure, font_size=CHART_FONT)
+        elif s.built is not None and s.built.chart is not None:
+            fig = export_images.presentation(s.built.chart, font_size=CHART_FONT)
             # the legend at the very top, so the first row's label above its marker has room below it
             fig.update_layout(height=None, margin={"t": 90, "b": 0},
                               legend={"yref": "container", "y": 1, "yanchor": "top"})  # fmt: skip
@@ -181,7 +182,7 @@ def show(view: View, asked: int, url_path: str) -> None:
             f'<p class="present-message">{html.escape(s.message)}</p>{CLICKER}',
             unsafe_allow_javascript=True)  # our own script; every text above is escaped  # fmt: skip
     _body(s, tr)
-    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.figure is not None)
+    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.chart is not None)
     if marks:  # what '..', '*' and the whiskers mean, on the slide itself (issue 12 item 14)
         st.html(f'<p class="present-legend">{html.escape(marks)}</p>')
     _nav(index, n, tr, f"{stamp.data_date} · {stamp.source}")

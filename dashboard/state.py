@@ -84,9 +84,8 @@ def _draw(
 ):
     """Draw the filter widgets in the sidebar."""
     names = dict(zip(table["project_code"], table["name"], strict=True))
-    munis = db.query("project_municipalities", project=f.project)
-    muni_names = dict(zip(munis["municipality_code"], munis[tr.municipality_name_col()], strict=True))
-    region_names = dict(zip(munis["wellbeing_region_code"], munis[tr.region_name_col()], strict=True))
+    muni_names = db.municipality_names(f.project, tr)
+    region_names = dict(db.places(f.project, tr).select("wellbeing_region_code", "region").iter_rows())
     in_region = [m for m, r in choices.municipalities.items() if f.region is None or r == f.region]
 
     def fmt(labels: dict):

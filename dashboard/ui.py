@@ -228,7 +228,7 @@ def built(
 ) -> None:
     """Show a built figure: title, chart, caption and its table (beside it, or in an expander below)."""
     st.header(plain(b.title))  # a title may hold an uploaded event title
-    if b.figure is None:
+    if b.chart is None:
         table(b, tr, key)
         if b.caption:
             st.caption(b.caption)
@@ -237,11 +237,11 @@ def built(
     if beside:
         left, right = st.columns(list(ratio), gap="medium")
         with left:
-            st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
+            st.plotly_chart(b.chart, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
         with right:
             table(b, tr, key)
     else:
-        st.plotly_chart(b.figure, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
+        st.plotly_chart(b.chart, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
     if b.caption:
         st.caption(b.caption)
     for note in b.notes:

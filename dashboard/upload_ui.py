@@ -47,12 +47,6 @@ class Choice:
         return (digest, *choices, user.name, tr.lang, db.pinned().name)
 
 
-def municipality_names(project: str, tr: I18n) -> dict[str, str]:
-    """Return the project's municipality names in the reader's language, by code."""
-    table = db.query("project_municipalities", project=project)
-    return dict(zip(table["municipality_code"], table[tr.municipality_name_col()], strict=True))
-
-
 def preferred(codes: list[str]) -> int:
     """Return the index of the project the sidebar shows, when it is among ``codes``, else 0."""
     view = st.session_state.get(ui.VIEW)
@@ -61,7 +55,7 @@ def preferred(codes: list[str]) -> int:
 
 
 def _names(codes, project: str, tr: I18n) -> str:
-    names = municipality_names(project, tr)
+    names = db.municipality_names(project, tr)
     return ", ".join(names.get(c, c) for c in codes) or "–"
 
 
@@ -202,7 +196,7 @@ def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
 def _changes(checked: upload.Checked, project: str, tr: I18n) -> pl.DataFrame:
     changes = checked.preview.changes
     if "municipality_code" in changes.columns:
-        names = municipality_names(project, tr)
+        names = db.municipality_names(project, tr)
         first = pl.col("municipality_code").replace_strict(names, default=pl.col("municipality_code"))
         return changes.select(first.alias(tr.t("common.municipality")), pl.exclude("municipality_code"))
     labels = {k: tr.t(f"upload.kinds.{k}") for k in ("events", "attendance")}

@@ -120,8 +120,6 @@ AGE_GROUP = {  # ikäryhmä; the en dash is accepted as a hyphen
     "25-29": ("25-29",),
     "30-40": ("30-40",),
 }
-# ESF+ bands (<18, 18-29, 30-54) the contract's age groups nest in.
-ESF_AGE_BAND = {"15-17": "under_18", "18-24": "18_29", "25-29": "18_29", "30-40": "30_54"}
 YES_NO = {
     True: ("kyllä", "yes", "k", "y", "1", "true"),
     False: ("ei", "no", "e", "n", "0", "false"),

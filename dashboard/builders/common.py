@@ -57,7 +57,7 @@ class Built:
     title: str
     data: pl.DataFrame
     columns: dict[str, Column]  # shown columns, in order; other columns of ``data`` are helpers
-    figure: go.Figure | None = None
+    chart: go.Figure | None = None  # Plotly; a "figure" elsewhere is a reported number
     caption: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -90,13 +90,7 @@ def format_value(tr: I18n, kind: str, value: object) -> str:
 
 def places(view: View) -> pl.DataFrame:
     """Return the project's municipalities with names in the view's language (municipality, region)."""
-    ref = db.query("project_municipalities", project=view.filters.project)
-    return ref.select(
-        "municipality_code",
-        "wellbeing_region_code",
-        pl.col(view.tr.municipality_name_col()).alias("municipality"),
-        pl.col(view.tr.region_name_col()).alias("region"),
-    )
+    return db.places(view.filters.project, view.tr)
 
 
 def region_names(view: View) -> dict[str, str]:

@@ -15,7 +15,7 @@ import polars as pl
 
 from dashboard import db, figures
 from dashboard.builders import pathways
-from dashboard.builders.common import Built, Column, View, places
+from dashboard.builders.common import Built, Column, View
 
 
 def _durations(view: View) -> pl.DataFrame:
@@ -41,7 +41,7 @@ def time_to_pathway(view: View, table: Built | None = None, by_place: Built | No
     tr = view.tr
     durations = _durations(view)
     total, by_path, by_place = _page_counts(view, table, by_place)
-    names = dict(places(view).select("municipality_code", "municipality").iter_rows())
+    names = db.municipality_names(view.filters.project, view.tr)
     groups: list[tuple[str, str | None, Callable[[str], str], dict, list]] = [
         ("", None, lambda _: tr.t("durations.all"), {None: total}, [None]),
         (

@@ -197,7 +197,7 @@ def status_table(view: View) -> pl.DataFrame:
         )
         .alias("change")
     )
-    names = dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))
+    names = db.municipality_names(view.filters.project, view.tr)
     area = [names.get(c, tr.t("common.selection")) for c in out["municipality_code"].to_list()]
     status = [tr.label("status", s) for s in out["status"].to_list()]
     return out.with_columns(pl.Series("area", area), pl.Series("status_label", status))

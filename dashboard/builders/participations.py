@@ -17,7 +17,6 @@ from dashboard.builders.common import (
     View,
     labelled,
     mapped,
-    places,
     region_names,
     texts,
 )
@@ -129,7 +128,7 @@ def events(view: View) -> Built:
     tr = view.tr
     raw = db.query("events", **_range(view))
     names = region_names(view)
-    munis = dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))
+    munis = db.municipality_names(view.filters.project, view.tr)
     whole_region = tr.t("participations.whole_region")
     data = labelled(raw, view, "event_type", "event_type", alias="type_label")
     data = labelled(data, view, "delivery", "delivery", alias="delivery_label")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard import charts, db, figures, privacy, theme
-from dashboard.builders.common import Built, Column, View, flag, places, suppress_lines, texts
+from dashboard.builders.common import Built, Column, View, flag, suppress_lines, texts
 from dashboard.i18n import I18n
 
 BY = ("municipality_code", "age_group", "gender")
@@ -238,7 +238,7 @@ def pathway_by(view: View, dimension: str) -> Built:
     )
     data = wide.join(sub.drop("_k", "n_clients"), on=dimension, how="left")
     if dimension == "municipality_code":
-        names = dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))
+        names = db.municipality_names(view.filters.project, view.tr)
         data = data.with_columns(
             pl.col(dimension).replace_strict(names, default=pl.col(dimension)).alias("label")
         )

@@ -2,9 +2,7 @@
 -- event uploads (municipality null): the last accepted upload and how many were accepted in all.
 -- columns: quarter, kind, municipality_code, uploaded_at, file_name, n_rows, n_uploads
 with upload_places as (
-    select distinct upload_id, municipality_code from staging.clients where project_code = $project
-    union
-    select upload_id, municipality_code from staging.client_snapshots where project_code = $project
+    select upload_id, municipality_code from audit.upload_municipalities where project_code = $project
 )
 select
     u.quarter,

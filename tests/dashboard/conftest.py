@@ -54,6 +54,9 @@ def build_small_warehouse(path: Path) -> Path:
                     "insert into staging.client_snapshots values ('VALPAS2', ?, ?, ?)",
                     [muni, quarter, upload],
                 )
+                con.execute(
+                    "insert into audit.upload_municipalities values (?, 'VALPAS2', ?)", [upload, muni]
+                )
                 number = 0
                 for m, age, gender, entry, leave, pathway, n in SMALL_CLIENTS:
                     if m != muni:

@@ -44,7 +44,7 @@ def test_summary_in_other_languages(warehouse, make_view, lang: str, sentence: s
 
 def test_trend_hides_small_quarterly_counts(view) -> None:
     built = overview.trend(view)
-    assert isinstance(built.figure, go.Figure)
+    assert isinstance(built.chart, go.Figure)
     assert built.data["quarter"].to_list()[-1] == "2023Q3"
     assert all(n is None or n == 0 or n >= 5 for n in built.data["n_new"].to_list())
 
@@ -124,8 +124,8 @@ def test_eu_indicators_by_gender_hide_small_cells_in_the_whole_project_too(view)
 
 def test_sankey_flows_add_up_to_the_ended_clients(view) -> None:
     built = pathways.sankey(view)
-    assert isinstance(built.figure.data[0], go.Sankey)
-    assert "Alussa: Työtön (70)" in built.figure.data[0].node.label
+    assert isinstance(built.chart.data[0], go.Sankey)
+    assert "Alussa: Työtön (70)" in built.chart.data[0].node.label
 
 
 def test_pathways_by_age_group_hide_small_cells(view) -> None:

@@ -55,12 +55,12 @@ def test_stamp_follows_the_language_and_the_range(warehouse, make_view) -> None:
 
 def test_stamped_figure_carries_title_filters_and_date(view) -> None:
     b = municipalities.outcomes(view)
-    fig = export_images.stamped(b.figure, b.title, stamp(view, now=NOW))
+    fig = export_images.stamped(b.chart, b.title, stamp(view, now=NOW))
     assert b.title in fig.layout.title.text
     assert "Rajaukset: Hanke: VALPAS 2" in fig.layout.title.subtitle.text
     assert "Tilanne 30.9.2023 (2023Q3)" in fig.layout.title.subtitle.text
     assert (fig.layout.width, fig.layout.height) == (export_images.WIDTH, export_images.HEIGHT)
-    assert b.figure.layout.title.text is None  # the page's figure is left as it was
+    assert b.chart.layout.title.text is None  # the page's chart is left as it was
 
 
 @pytest.mark.slow
@@ -68,10 +68,10 @@ def test_chart_images_are_presentation_size_with_the_stamp(view) -> None:
     if export_images.browser_path() is None:
         pytest.skip("chromium is not installed: run `make browser`")
     b = municipalities.outcomes(view)
-    png = export_images.chart_image(b.figure, b.title, stamp(view, now=NOW), "png")
+    png = export_images.chart_image(b.chart, b.title, stamp(view, now=NOW), "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1920, 1080)
-    svg = export_images.chart_image(b.figure, b.title, stamp(view, now=NOW), "svg").decode("utf-8")
+    svg = export_images.chart_image(b.chart, b.title, stamp(view, now=NOW), "svg").decode("utf-8")
     assert "Rajaukset: Hanke: VALPAS 2" in svg and "Tilanne 30.9.2023" in svg and b.title in svg
 
 

@@ -33,9 +33,9 @@ def test_published_figures_are_marked_and_carry_their_own_definition(warehouse, 
 
 def test_chart_draws_published_shares_with_their_own_marker_and_label(warehouse, make_view):
     built = projects.table(make_view(warehouse, "fi"))
-    names = {trace.name for trace in built.figure.data}
+    names = {trace.name for trace in built.chart.data}
     assert names == {"laskettu ladatuista aineistoista", "julkaistu loppuraportissa"}
-    published = next(t for t in built.figure.data if t.name == "julkaistu loppuraportissa")
+    published = next(t for t in built.chart.data if t.name == "julkaistu loppuraportissa")
     assert list(published.y) == ["Yhdessä osallisuuteen"] and "julkaistu" in published.text[0]
 
 

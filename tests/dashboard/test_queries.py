@@ -110,3 +110,31 @@ def test_two_warehouses_with_the_same_uploads_never_share_results(tmp_path: Path
     first, second = (wh.ensure(tmp_path / name / "warehouse.duckdb") for name in ("a", "b"))
     keys = [db.version(use_db(p) and db.pin(p), "VALPAS2") for p in (first, second)]
     assert keys[0] != keys[1]
+
+
+@pytest.mark.parametrize(("lang", "raahe"), [("fi", "Raahe"), ("sv", "Brahestad"), ("en", "Raahe")])
+def test_municipality_names_are_the_reference_names_in_the_language(lang, raahe, warehouse, use_db) -> None:
+    from dashboard.i18n import I18n
+
+    use_db(warehouse)
+    names = db.municipality_names("VALPAS2", I18n(lang))
+    assert names == {"261": "Kittilä", "614": "Posio", "678": raahe, "977": "Ylivieska"}
+    assert names == dict(db.places("VALPAS2", I18n(lang)).select("municipality_code", "municipality").rows())
+
+
+def test_last_uploads_reads_the_upload_log_and_names_what_the_staged_lists_carried(warehouse, use_db) -> None:
+    """The upload calendar gives what it gave when it read staging itself (issue 14: no staging reads)."""
+    use_db(warehouse)
+    staged = db.sql_text("last_uploads").replace(
+        "select upload_id, municipality_code from audit.upload_municipalities where project_code = $project",
+        "select distinct upload_id, municipality_code from staging.clients where project_code = $project"
+        " union select upload_id, municipality_code from staging.client_snapshots"
+        " where project_code = $project",
+    )
+    assert staged != db.sql_text("last_uploads")
+    for project in ("VALPAS2", "YHDESSA"):
+        with db.reading() as cur:
+            expected = cur.sql(staged, params={"project": project}).pl()
+        result = db.query("last_uploads", project=project)
+        assert result.equals(expected)
+        assert project != "VALPAS2" or result.filter(result["kind"] == "clients").height >= 4

@@ -78,7 +78,7 @@ def _pptx_slides(data: bytes) -> list[str]:
 def test_the_pptx_and_pdf_slides_carry_the_legend(warehouse, make_view, lang: str) -> None:
     view = make_view(warehouse, lang=lang)
     slides = export_slides.slides(view)
-    images = {s.key: _png() for s in slides if s.built is not None and s.built.figure is not None}
+    images = {s.key: _png() for s in slides if s.built is not None and s.built.chart is not None}
     texts = _texts(lang)
     pptx = _pptx_slides(export_deck.to_pptx(slides, stamp(view), view.tr, images))
     pdf = [p.extract_text() for p in PdfReader(io.BytesIO(export_pdf.to_pdf(slides, stamp(view), view.tr,

@@ -85,7 +85,7 @@ def test_hidden_sankey_flows_are_one_fixed_sliver_in_a_neutral_colour(whole) -> 
     widths = set(links.filter(pl.col("hidden"))["value"].to_list())
     assert len(widths) == 1  # every hidden flow the same width, whatever it holds
     assert widths.pop() < whole.min_cell  # thinner than any flow a shown count can draw
-    colours = built.figure.data[0].link.color
+    colours = built.chart.data[0].link.color
     hidden_colours = {c for c, h in zip(colours, links["hidden"].to_list(), strict=True) if h}
     shown_colours = {c for c, h in zip(colours, links["hidden"].to_list(), strict=True) if not h}
     assert len(hidden_colours) == 1 and not hidden_colours & shown_colours
@@ -167,10 +167,10 @@ def test_the_status_chart_of_a_three_client_municipality_says_why_it_is_empty(
     small_warehouse, make_view
 ) -> None:
     built = municipalities.status_change(make_view(small_warehouse, municipality="261", lang="en"))
-    values = [v for trace in built.figure.data for v in trace.y]
+    values = [v for trace in built.chart.data for v in trace.y]
     if any(values):  # pragma: no cover - the fixture's Kittilä has 3 clients: every count hidden
         pytest.fail(f"expected every count of Kittilä hidden, got {values}")
-    assert [a.text for a in built.figure.layout.annotations] == [
+    assert [a.text for a in built.chart.layout.annotations] == [
         "Nothing to show: this selection's figures are zeros or hidden to protect privacy (..)."
     ]
 
@@ -179,8 +179,8 @@ def test_the_overview_trend_with_every_filter_set_says_why_it_is_empty(warehouse
     """Issue 12 item 7: Kittilä, 18-24, women drew an empty trend on a 0-1 axis with decimals."""
     view = make_view(warehouse, region="21", municipality="261", age_group="18-24", gender="woman")
     built = overview.trend(view)
-    assert all(v is None or v == 0 for trace in built.figure.data for v in trace.y)
-    assert built.figure.layout.yaxis.tickformat == ",d"
-    assert [a.text for a in built.figure.layout.annotations] == [
+    assert all(v is None or v == 0 for trace in built.chart.data for v in trace.y)
+    assert built.chart.layout.yaxis.tickformat == ",d"
+    assert [a.text for a in built.chart.layout.annotations] == [
         "Ei näytettävää: tämän rajauksen luvut ovat nollia tai piilotettu tietosuojan vuoksi (..)."
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
 CLIENT_MARTS = {"010_quarters.sql", "020_client_counts.sql", "025_pathway_durations.sql", "030_coaches.sql"}
 EVENT_MARTS = {"010_quarters.sql", "040_participations.sql"}
-VIEWS = {"015_current_clients.sql", "050_views.sql"}
+VIEWS = {"015_current_clients.sql"}
 EVERY_MART = CLIENT_MARTS | EVENT_MARTS | VIEWS
 
 
@@ -156,3 +157,14 @@ def test_marts_built_from_other_mart_sql_are_all_rebuilt_once(db, ran, monkeypat
         ("the mart files after an update",)
     ]
     con.close()
+
+
+def test_every_mart_is_read_by_a_query_a_summary_or_a_later_mart():
+    """A mart nothing reads is rebuilt on every write for nothing (``marts.status_flows`` was)."""
+    folders = (ROOT / "dashboard" / "queries", warehouse.SQL_DIR / "summary", warehouse.SQL_DIR / "preview")
+    readers = [p for folder in folders for p in folder.glob("*.sql")]
+    sql = "\n".join(p.read_text(encoding="utf-8").lower() for p in readers)
+    read_by_marts = set().union(*(m.reads for m in warehouse.marts()))
+    made = [name for m in warehouse.marts() for name in sorted(m.creates)]
+    unread = [n for n in made if n not in read_by_marts and not re.search(rf"\b{re.escape(n)}\b", sql)]
+    assert len(made) >= 8 and unread == []

@@ -231,6 +231,22 @@ def test_rebuild_reproduces_the_rolled_back_state_and_every_id(db, tmp_path):
     assert (total(db), total(db, "2021Q3")) == (3, 1)
 
 
+def test_the_upload_log_names_the_municipalities_each_list_carried(db, tmp_path):
+    """Each load logs its lists' municipalities: what staging's lists say, as migration 007 fills it in."""
+    first = load(db, clients_csv(tmp_path / "a.csv"))
+    second = load(db, clients_csv(tmp_path / "b.csv", VALID_ROWS[:2]))
+    posio = load(db, clients_csv(tmp_path / "posio.csv", POSIO_ROWS), user="paula")
+    back(db, first.upload_id)
+    logged = rows(db, "select upload_id, municipality_code from audit.upload_municipalities order by all")
+    in_staging = rows(
+        db,
+        "select upload_id, municipality_code from staging.clients union "
+        "select upload_id, municipality_code from staging.client_snapshots order by all",
+    )
+    assert logged == in_staging
+    assert logged == [(first.upload_id, "261"), (second.upload_id, "261"), (posio.upload_id, "614")]
+
+
 def test_rebuild_finds_a_rollback_target_by_its_file_in_a_manifest_without_ids(db, tmp_path):
     load(db, clients_csv(tmp_path / "bad.csv", ("x;y",)))
     first = load(db, clients_csv(tmp_path / "a.csv"))
