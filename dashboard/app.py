@@ -50,6 +50,7 @@ FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
 st.set_page_config(page_title="Hankkeiden tulokset", page_icon=str(FAVICON), layout="wide")
 tr = I18n(language(), settings.min_cell())
 try:
+    db.upgraded(settings.db_path())  # a warehouse written by an older version gets its migrations once
     db.pin()
 except db.NoWarehouse:
     st.error(tr.t("app.no_warehouse", path=settings.db_path()))

@@ -46,6 +46,12 @@ def current(db: Path | None = None) -> Path:
     return snapshot
 
 
+@st.cache_resource(show_spinner=False)
+def upgraded(db: Path) -> list[str]:
+    """Apply the migrations an existing warehouse lacks, once per process (``warehouse.upgrade``)."""
+    return warehouse.upgrade(db)
+
+
 def pin(db: Path | None = None) -> Path:
     """Pin this thread's queries to the snapshot current now (call at the start of every rerun)."""
     _pinned.db = db or settings.db_path()

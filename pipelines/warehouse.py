@@ -97,6 +97,31 @@ def ensure(db: Path | str) -> Path:
     return db
 
 
+def pending_migrations(db: Path | str) -> list[str]:
+    """The migrations the current snapshot of ``db`` has not had yet (none when there is no warehouse)."""
+    if current_snapshot(db) is None:
+        return []
+    with contextlib.closing(connect_reader(db)) as con:
+        has_table = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+        ).fetchone()[0]
+        applied = (
+            {row[0] for row in con.execute("select version from main.schema_migrations").fetchall()}
+            if has_table
+            else set()
+        )
+    return [p.stem for p in sorted((SQL_DIR / "migrations").glob("*.sql")) if p.stem not in applied]
+
+
+def upgrade(db: Path | str) -> list[str]:
+    """Bring an existing warehouse up to this code's migrations (one write, which applies them)."""
+    missing = pending_migrations(db)
+    if missing:
+        with write(db):
+            pass
+    return missing
+
+
 _held = threading.local()  # lock files this thread holds, so a holder may call write() again
 
 
