@@ -20,6 +20,7 @@ from dashboard import auth, db, ui, upload
 from dashboard.i18n import I18n
 from pipelines import ingest, pii
 from pipelines.ingest import LoadResult, UsageError
+from pipelines.quarters import overlapping
 from pipelines.users import User
 
 CHECKED, FRESH, DONE, ROUND = "_upload_checked", "_upload_fresh", "_upload_done", "_upload_round"
@@ -115,7 +116,7 @@ def choose(user: User, tr: I18n) -> Choice | None:
         key="upload_project",
     )  # fmt: skip
     row = projects.filter(pl.col("project_code") == project).row(0, named=True)
-    quarters = upload.project_quarters(row["start_date"], row["end_date"])
+    quarters = overlapping(row["start_date"], row["end_date"])
     default = upload.default_quarter(row["start_date"], row["end_date"], date.today())
     quarter = middle.selectbox(
         tr.t("upload.quarter"), quarters, index=quarters.index(default), key=f"upload_quarter_{project}"

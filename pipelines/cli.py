@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines import ingest, replay, rollback, summary, users, warehouse
+from pipelines import ingest, quarters, replay, rollback, summary, users, warehouse
 from pipelines.i18n import LANGUAGES, t
 from pipelines.ingest import UPLOAD_KINDS, UsageError
 from pipelines.problems import Problem
@@ -22,7 +22,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def _quarter(text: str) -> str:
-    if not ingest.QUARTER.match(text):
+    if not quarters.is_quarter(text):
         raise argparse.ArgumentTypeError(t("usage.bad_quarter", "en", quarter=text))
     return text
 

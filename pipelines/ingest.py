@@ -13,19 +13,17 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import codes, isolate, pii, read, schemas, transform, warehouse
+from pipelines import codes, isolate, pii, quarters, read, schemas, transform, warehouse
 from pipelines.i18n import t
 from pipelines.kept import UploadMeta, export_manifest, keep_cells, log_rejected, next_id, next_upload_id
 from pipelines.problems import Problem, RejectedFile, is_panic
 from pipelines.transform import Context
 
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
 AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
 _WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
@@ -72,19 +70,11 @@ class LoadResult:
     changed: frozenset[str] = frozenset({AUDIT})
 
 
-def quarter_end(quarter: str) -> date:
-    """Return the last day of a ``YYYYQn`` quarter."""
-    m = QUARTER.match(quarter)
-    if not m:
+def check_quarter(quarter: str) -> str:
+    """Return ``quarter`` when it is a ``YYYYQn`` quarter; a usage error otherwise (nothing was read)."""
+    if not quarters.is_quarter(quarter):
         raise UsageError("usage.bad_quarter", quarter=quarter)
-    year, q = int(m.group(1)), int(m.group(2))
-    return (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
-
-
-def quarter_start(quarter: str) -> date:
-    """Return the first day of a ``YYYYQn`` quarter."""
-    end = quarter_end(quarter)
-    return date(end.year, end.month - 2, 1)
+    return quarter
 
 
 def sha256_of(path: Path) -> str:
@@ -103,7 +93,7 @@ def load_context(
     allowed_municipalities: frozenset[str] | None = None,
 ) -> Context:
     """Read what validation needs from the warehouse; unknown projects are a usage error."""
-    q_end = quarter_end(quarter)
+    q_start, q_end = quarters.bounds(check_quarter(quarter))
     rows = con.execute(
         "select start_date, end_date from ref.projects where project_code = ?", [project_code]
     ).fetchall()
@@ -113,7 +103,7 @@ def load_context(
         )
         raise UsageError("usage.unknown_project", project=project_code, known=known)
     start, end = rows[0]
-    if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
+    if q_end < start or q_start > end:  # the quarter must overlap the project's period
         raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
     municipalities: dict[str, str] = {}
     municipality_names: dict[str, tuple[str, str]] = {}
@@ -369,7 +359,7 @@ def load_file(
     db, path = Path(db), Path(path)
     if kind not in UPLOAD_KINDS:
         raise UsageError("usage.bad_kind", kind=kind)
-    quarter_end(quarter)
+    check_quarter(quarter)
     meta = UploadMeta(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )

@@ -175,7 +175,7 @@ def rollback(
     is not an accepted upload of that list, is already current, or ``user`` may not undo the latest change.
     """
     db = Path(db)
-    ingest.quarter_end(quarter)
+    ingest.check_quarter(quarter)
     municipality_code = _municipality(municipality_code)
     uploaded_at = _now()
     changes: set[str] = set()
