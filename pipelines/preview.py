@@ -121,6 +121,7 @@ def preview(db: Path | str, validated: Validated, meta: UploadMeta) -> Preview:
         con = duckdb.connect(str(scratch))
         try:
             migrated = warehouse.migrate(con)
+            warehouse.load_pathways(con)  # as the write will
             before = _figures(con, meta.project_code, meta.quarter)
             if validated.kind == "clients":
                 changes = client_changes(con, validated, meta.project_code, meta.quarter)

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import codes
+
 SQL_DIR = Path(__file__).parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 SNAPSHOT_GRACE_SECONDS = 300  # readers mid-rerun keep an old snapshot open at most this long
@@ -211,6 +213,7 @@ def write(
             con.execute("begin transaction")
             if current is None:
                 load_reference(con)
+            load_pathways(con)
             yield con
             _step("load")
             refresh_marts(con, None if current is None or migrated else changes)
@@ -280,6 +283,20 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR)
             f"insert into ref.{table} by name select * from read_csv(?, header = true, all_varchar = true)",
             [str(folder / name)],
         )
+
+
+def load_pathways(con: duckdb.DuckDBPyConnection) -> bool:
+    """Make ``ref.pathways`` say what ``codes.py`` says; return whether it had to change.
+
+    The pathways are code, not reference data from a file: every write (and the upload preview) calls
+    this, so a warehouse from before the table, or from before a pathway was added, catches up.
+    """
+    rows = codes.pathway_rows()
+    if con.execute("select * from ref.pathways order by sort_order").fetchall() == rows:
+        return False
+    con.execute("delete from ref.pathways")
+    con.executemany("insert into ref.pathways values (?, ?, ?, ?, ?)", rows)
+    return True
 
 
 @dataclass(frozen=True)

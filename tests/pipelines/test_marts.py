@@ -65,7 +65,7 @@ def load(db: Path, path: Path, kind: str, quarter: str = "2023Q3") -> ingest.Loa
 def test_what_each_mart_reads_comes_from_its_sql():
     by_file = {m.path.name: m for m in warehouse.marts()}
 
-    assert by_file["020_client_counts.sql"].reads == {"clients_as_at", "ref.municipalities"}
+    assert by_file["020_client_counts.sql"].reads == {"clients_as_at", "ref.municipalities", "ref.pathways"}
     assert by_file["040_participations.sql"].creates == {
         "marts.events",
         "marts.participations",
