@@ -110,3 +110,36 @@ def test_two_warehouses_with_the_same_uploads_never_share_results(tmp_path: Path
     first, second = (wh.ensure(tmp_path / name / "warehouse.duckdb") for name in ("a", "b"))
     keys = [db.version(use_db(p) and db.pin(p), "VALPAS2") for p in (first, second)]
     assert keys[0] != keys[1]
+
+
+def test_quarters_with_client_data_are_the_marts_and_a_carried_list_is_not_one(
+    tmp_path: Path, make_view
+) -> None:
+    """A list counts on in later quarters (carried forward) but is client data of its own quarter only."""
+    from dashboard.builders import about
+    from pipelines import ingest, summary
+    from pipelines import warehouse as wh
+    from tests.pipelines.conftest import clients_csv
+
+    path = wh.ensure(tmp_path / "warehouse.duckdb")
+    ingest.load_file(
+        path, clients_csv(tmp_path / "kittila.csv"), project_code="VALPAS2", quarter="2021Q2", kind="clients"
+    )
+    con = wh.connect_reader(path)
+    try:
+        mart = dict(
+            con.execute(
+                "select quarter, has_client_data from marts.quarters where project_code = 'VALPAS2'"
+            ).fetchall()
+        )
+        counted = con.execute("select distinct quarter from marts.client_counts order by 1").fetchall()
+        latest = summary.latest_quarter(con, "VALPAS2")
+    finally:
+        con.close()
+    assert [q for (q,) in counted][:2] == ["2021Q2", "2021Q3"] and counted[-1] == ("2023Q3",)  # carried
+    assert [q for q, has in mart.items() if has] == ["2021Q2"]
+
+    view = make_view(path)
+    shown = db.query("project_quarters", project="VALPAS2")
+    assert dict(zip(shown["quarter"], shown["has_client_data"], strict=True)) == mart
+    assert about.latest_client_quarter(view) == latest == "2021Q2"
