@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ from pipelines.transform import Context
 
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
 AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
-_WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
 
 class UsageError(ValueError):
@@ -59,7 +57,7 @@ class Validated:
 class LoadResult:
     """What happened to an upload: accepted, unchanged (identical re-upload) or rejected.
 
-    ``changed`` names the tables it wrote, for ``warehouse.write(changes=...)``.
+    The tables it wrote are not listed here: the connection of ``warehouse.write`` notes them.
     """
 
     status: str
@@ -67,7 +65,6 @@ class LoadResult:
     n_rows: int = 0
     municipalities: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
-    changed: frozenset[str] = frozenset({AUDIT})
 
 
 def check_quarter(quarter: str) -> str:
@@ -265,11 +262,6 @@ def record(
     )
 
 
-def written_by(statements: list[str]) -> frozenset[str]:
-    """Return the tables that SQL statements insert into, delete from or update."""
-    return frozenset(name.lower() for statement in statements for name in _WRITES.findall(statement))
-
-
 def _load_statements(kind: str) -> list[str]:
     """Return the statements of ``sql/load/<kind>.sql`` one by one (parameters differ per statement)."""
     text = (warehouse.SQL_DIR / "load" / f"{kind}.sql").read_text(encoding="utf-8")
@@ -307,12 +299,10 @@ def apply_upload(
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
-    changed = {AUDIT}
     for kind in ("events", "attendance", "clients"):  # events before the attendance that refers to them
         if (frame := validated.frames.get(kind)) is None:
             continue
         statements = _load_statements(kind)
-        changed |= written_by(statements)
         rows = frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id"))
         views = {"upload_rows": rows}
         if kind == "clients":  # the few lists it makes current: a distinct in Polars, not a scan in SQL
@@ -330,7 +320,7 @@ def apply_upload(
                 con.unregister(name)
     record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
     municipalities = tuple(validated.municipalities)
-    return LoadResult("accepted", upload_id, validated.n_rows, municipalities, changed=frozenset(changed))
+    return LoadResult("accepted", upload_id, validated.n_rows, municipalities)
 
 
 def safe_file_name(name: str) -> str:
@@ -363,7 +353,6 @@ def load_file(
     meta = UploadMeta(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )
-    changes: set[str] = set()
     with warehouse.locked(db, on_wait):
         warehouse.ensure(db)
         con = warehouse.connect_reader(db)  # checked against the current snapshot, under the lock
@@ -374,16 +363,13 @@ def load_file(
                 validated = validate_upload(path, kind, ctx, file_name or path.name)
             except RejectedFile as rejected:  # no data changes: no snapshot, only the log row
                 log_rejected(db, upload_id, meta, len(rejected.problems))
-                return LoadResult(
-                    "rejected", upload_id, problems=tuple(rejected.problems), changed=frozenset()
-                )
+                return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
         finally:
             con.close()
-        with warehouse.write(db, changes=changes) as con:
+        with warehouse.write(db) as con:
             # kept before the snapshot naming them is published; the audit row is what rebuild replays
             stored = keep_cells(db, validated, meta.sha256)
             result = apply_upload(con, validated, meta, stored, upload_id)
-            changes |= result.changed
         if result.status == "accepted":
             export_manifest(db)
     return result
