@@ -24,7 +24,6 @@ from pipelines.problems import Problem, RejectedFile, is_panic
 from pipelines.transform import Context
 
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
-AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
 
 
 class UsageError(ValueError):
