@@ -160,18 +160,18 @@ def shown(view: View, dims: Mapping[str, object] | None = None, **more: object) 
     ``privacy.release.view_tables`` declares for the view (a ``KeyError`` otherwise: what a page shows is
     declared, so the JSON export and the audit see it too).
     """
-    from dashboard.privacy import release
+    from dashboard.privacy import release, store
 
     f = view.filters
     cell = release.base_dims(f) | {"quarter": f.quarter} | dict(dims or {}) | more
-    return release.view_decision(f, view.choices, view.min_cell)[1].value(cell)
+    return store.view_decision(f, view.choices, view.min_cell)[1].value(cell)
 
 
 def refused(view: View, table: str) -> bool:
     """Whether the privacy decision refuses table ``<page>.<table>`` of the view: not drawn at all."""
-    from dashboard.privacy import release
+    from dashboard.privacy import store
 
-    return table in release.view_decision(view.filters, view.choices, view.min_cell)[1].refused
+    return table in store.view_decision(view.filters, view.choices, view.min_cell)[1].refused
 
 
 def primary(n: int | None, view: View, applies: bool = True) -> int | None:

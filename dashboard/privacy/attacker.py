@@ -71,11 +71,15 @@ class Attacker:
         The rule asks for three possible values, so the range must be at least 2 whichever way it
         lies (a 1 may become 0 or 2; a 4 may become 2 or 3). Each side's dual bound holds for every
         pattern, so their sum bounds the range: ``range <= sum(coef[g] * x_g) - constant``.
+        Afterwards ``moved`` holds the groups the witnesses of that range move: the same range stays
+        possible under any pattern that hides them all (``optimal.Suppressor`` skips such checks).
         """
         rise, coef, constant = self.rise(s)
         if rise >= need - 1e-6:
             return rise, coef, constant
+        moved = self.moved
         fall, coef2, constant2 = self.rise(s, -1.0)
+        self.moved |= moved
         for g, c in coef2.items():
             coef[g] = coef.get(g, 0.0) + c
         return rise + fall, coef, constant + constant2
@@ -85,6 +89,9 @@ class Attacker:
         members = self.part.members[s]
         self.set_cost(members, -sense)
         self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # numerical trouble: start afresh
+            self.h.clearSolver()
+            self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
             raise RuntimeError("attacker LP not solved")
         sol = self.h.getSolution()
@@ -98,6 +105,8 @@ class Attacker:
             d = duals[r]
             if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
                 coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.upper)
+        activity = np.asarray(sol.row_value)[: self._groups.size]
+        self.moved = frozenset(self._groups[np.abs(activity) > 1e-9].tolist())  # the witness's groups
         bound = sum(c * self.weight.get(g, 0.0) for g, c in coef.items()) - constant  # strong duality
         if abs(bound - rise) > 1e-2 * max(
             1.0, abs(rise)

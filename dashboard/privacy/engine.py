@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,11 +87,12 @@ class Decision:
         return key in self.hidden
 
 
+_log = logging.getLogger(__name__)
 MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has its tables refused
 _CACHE: dict[str, Decision] = {}
 
 
-def _digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
+def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
@@ -116,9 +118,9 @@ def protect(
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    digest = _digest(atoms, tables, min_cell, cliques)
-    if digest in _CACHE:
-        return _CACHE[digest]
+    key = digest(atoms, tables, min_cell, cliques)
+    if key in _CACHE:
+        return _CACHE[key]
     started = time.perf_counter()
     keys: list[frozenset] = []
     where: dict[frozenset, int] = {}
@@ -170,7 +172,7 @@ def protect(
     )
     if len(_CACHE) > 64:
         _CACHE.clear()
-    _CACHE[digest] = decision
+    _CACHE[key] = decision
     return decision
 
 
@@ -184,6 +186,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     level: dict[int, int] = {}
     refused: set[str] = set()
     model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
+    suppressor = optimal.Suppressor(part, exact_g)  # keeps its cuts across the rounds below
 
     def refuse(g: int) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
@@ -193,18 +196,33 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
                 cells = (group_of.get(where[normalise(d)]) for d in t.cells)
                 forced.update(h for h in cells if h is not None and h not in exact_g)
         primary.discard(g)
+        suppressor.drop(g)
 
     for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
         refuse(g)
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
+    nearest = certify.Nearest(part, attacker.upper)  # and the integer points nearest the truth
+    stuck: set[int] = set()
     while True:
         try:
-            hidden = optimal.suppress(part, primary, exact_g, forced, level)
+            hidden = suppressor.solve(primary, forced, level)
         except optimal.Unprotectable as e:
             refuse(e.args[0])
             continue
+        except optimal.Stuck as e:  # hide what its cuts ask for; stuck twice, refuse its tables
+            for g in e.args[0]:
+                if g in stuck:
+                    refuse(g)
+                else:
+                    forced.update(suppressor.support.get(g, ()))
+                    stuck.add(g)
+            continue
         attacker.pattern(hidden)
-        unproven = [g for g in sorted(primary) if len(certify.certified(attacker, g)) < 3]
+        nearest.pattern(hidden)
+        unproven = [g for g in sorted(primary) if len(nearest.values(g, certify.certified(attacker, g))) < 3]
+        _log.debug(
+            "integer re-proof: %d of %d primaries not proven by LP points", len(unproven), len(primary)
+        )
         left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
         failing = [g for g in unproven if left[g] < 3]
         if not failing:

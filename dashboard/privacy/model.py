@@ -5,6 +5,7 @@ See ``engine`` for the model; ``Model.feasible_values`` solves it with HiGHS (``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import highspy
@@ -15,6 +16,7 @@ COUNT = "n_clients"
 UNEMPLOYED = "unemployed"
 ENDED = "is_ended_in_quarter"  # ended in the quarter: never an active client
 BIG = 10**6  # an upper bound on any count: a range reaching it has far more than three values
+_log = logging.getLogger(__name__)
 NEAR = 1  # the first search for another value keeps every count within this of its true value
 NEAR_SECONDS = 5.0  # per feasibility problem of that first search
 MAX_COMBINATIONS = 200_000  # beyond this the model uses only the combinations the data hold (stronger)
@@ -229,10 +231,11 @@ class Model:
         todo = list(cells)
         if self.truth is not None and todo:
             z = self.truth.astype(float)
-            h.changeColsBounds(n, everyone, np.maximum(0.0, z - NEAR), z + NEAR)
             h.setOptionValue("time_limit", NEAR_SECONDS)
-            out = {c: self._values(h, c, near=True) for c in todo}
+            h.changeColsBounds(n, everyone, np.maximum(0.0, z - NEAR), z + NEAR)
+            out.update({c: self._values(h, c, near=True) for c in todo})
             todo = [c for c in todo if out[c] < 3]
+            _log.debug("integer re-proof: %d cells left after the search near the truth", len(todo))
             h.changeColsBounds(n, everyone, np.zeros(n), np.full(n, float(BIG)))
             h.setOptionValue("time_limit", highspy.kHighsInf)
         out.update({c: self._values(h, c, near=False) for c in todo})

@@ -15,14 +15,14 @@ export leaves it out for the view's own quarter, as the issue's format says.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import polars as pl
-import streamlit as st
 
 from dashboard import db, figures
 from dashboard.filters import Filters, ProjectChoices
 from dashboard.privacy.engine import Table
+from dashboard.privacy.offered import details_offered, flows_offered, municipality_rows, per_pathway
 from pipelines import codes
 
 STATUSES = figures.STATUSES
@@ -43,18 +43,6 @@ WHO = frozenset({"age_group", "is_new", "is_ended_in_quarter"})
 WHERE = frozenset({"status_at_entry", "is_long_term_unemployed", "status_at_exit", "pathway"})
 SHARED = frozenset({"municipality_code", "wellbeing_region_code", "gender", "is_active", "is_progressed"})
 CLIQUES = (WHO | SHARED, WHERE | SHARED)
-
-
-def details_offered(f: Filters) -> bool:
-    """Whether a view breaks its clients down by status and pathway (issue 15 item 3: table redesign).
-
-    An age group's or a municipality's gender holds few clients of each status and pathway: such tables
-    would be nearly all hidden, and every shown one narrows the others, so these views show their
-    headline, trend and outcome counts only and say why; pathways by age group are counted as found /
-    not found, never per pathway. The rule depends on the filters alone, never on the counts, so that a
-    table's absence tells a reader nothing about them (and it keeps the release within ``CLIQUES``).
-    """
-    return not (f.age_group or (f.municipality and f.gender))
 
 
 def base_dims(f: Filters) -> dict[str, object]:
@@ -168,7 +156,7 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
         return tables
     areas = [ended] + (
         [ended | {"municipality_code": m, "wellbeing_region_code": choices.municipalities[m]} for m in munis]
-        if len(munis) > 1
+        if len(munis) > 1 and municipality_rows(f)
         else []
     )
     status = [a | {col: s} for a in areas for s in STATUSES for col in ("status_at_entry", "status_at_exit")]
@@ -178,7 +166,7 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
     nodes += [ended | {"pathway": p} for p in PATHWAYS]
     links = [ended | {"status_at_entry": a, "status_at_exit": b} for a in STATUSES for b in STATUSES]
     links += [ended | {"status_at_exit": b, "pathway": p} for b in STATUSES for p in PATHWAYS]
-    tables.append(_table("pathways.sankey", nodes + links))
+    tables.append(_table("pathways.sankey", nodes + (links if flows_offered(f) else [])))
 
     path = [base | {"is_progressed": True}] + [
         base | {"pathway": p} for p in PATHWAYS if p in figures.PROGRESSED
@@ -201,7 +189,7 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
             if dim == "municipality_code":
                 at["wellbeing_region_code"] = choices.municipalities[v]
             by += [at, at | {"is_progressed": True}, at | {"is_progressed": False}]
-            if dim != "age_group":  # found / not found by age group, never per pathway (``CLIQUES``)
+            if per_pathway(f, dim):
                 by += [at | {"pathway": p} for p in PATHWAYS]
         tables.append(_table(key, by))
 
@@ -253,45 +241,3 @@ def view_tag(f: Filters) -> str:
         f"{k}={getattr(f, k)}" for k in ("region", "municipality", "age_group", "gender") if getattr(f, k)
     ]
     return ",".join(parts) or "project"
-
-
-@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
-def _protected(version: str, project: str, quarter: str, min_cell: int, _choices: ProjectChoices):
-    """Protect the union release of a project quarter once per data version (``_choices`` follows it)."""
-    from dashboard.privacy.engine import protect
-
-    f = Filters(project=project, quarter=quarter)
-    return protect(atoms(project, quarter), release_tables(f, _choices), min_cell=min_cell, cliques=CLIQUES)
-
-
-def decision(f: Filters, choices: ProjectChoices, min_cell: int):
-    """The engine's ``Decision`` for every view of ``f``'s project quarter (cached per data version)."""
-    version = db.version(db.pinned(), f.project)
-    return _protected(version, f.project, f.quarter, min_cell, choices)
-
-
-def view_decision(f: Filters, choices: ProjectChoices, min_cell: int) -> tuple[list[Table], object]:
-    """The view's own tables (keys without the view tag) and the decision that covers them."""
-    d = decision(f, choices, min_cell)
-    tag = view_tag(f)
-    tables = view_tables(f, choices)
-    refused = {t.key for t in tables if f"{tag}|{t.key}" in d.refused}
-    return tables, _ViewDecision(d, frozenset(refused))
-
-
-@dataclass(frozen=True)
-class _ViewDecision:
-    """A decision seen from one view: the same cells, with the view's refused tables by their own key."""
-
-    decision: object
-    refused: frozenset[str]
-
-    @property
-    def min_cell(self) -> int:
-        return self.decision.min_cell
-
-    def value(self, dims: Mapping) -> int | None:
-        return self.decision.value(dims)
-
-    def is_hidden(self, dims: Mapping) -> bool:
-        return self.decision.is_hidden(dims)

@@ -74,3 +74,107 @@ def test_a_fractional_pattern_scales_what_the_complements_let_the_attacker_move(
     rise, coef, constant = attacker.rise(s)
     assert rise == pytest.approx(5 * weight)
     assert sum(c * x.get(g, 0.0) for g, c in coef.items()) - constant == pytest.approx(rise)
+
+
+GRIDS = [
+    [[2, 20, 6, 1], [9, 30, 8, 3], [4, 11, 7, 25]],
+    [[12, 3, 40, 7, 1], [6, 25, 9, 30, 2], [11, 14, 2, 50, 6], [1, 8, 3, 9, 12]],
+]
+
+
+def suppressor_of(grid: list[list[int]]):
+    """The master of a grid's one part, with its primaries (every cell of 1..4 and its zeros shown)."""
+    from dashboard.privacy import domain, optimal
+    from dashboard.privacy.engine import normalise
+    from dashboard.privacy.model import COUNT, matches
+
+    atoms, table, _ = grid_release(grid)
+    keys = [normalise(c) for c in table.cells]
+    values = [int(atoms[COUNT].to_numpy()[matches(atoms, k)].sum()) for k in keys]
+    (part,) = domain.parts(atoms, keys, values)
+    primary = {g for g, v in enumerate(part.values) if 1 <= v < 5}
+    return part, primary, optimal.Suppressor(part, set())
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_checks_the_search_skips_still_hold_when_every_primary_is_checked_again(grid) -> None:
+    """``Suppressor._cut`` skips a primary while its last witnesses stay feasible; a fresh attacker that
+    checks every primary of the pattern found agrees that each can move by two."""
+    from dashboard.privacy.attacker import Attacker
+
+    part, primary, suppressor = suppressor_of(grid)
+    hidden = suppressor.solve(set(primary), set(), {})
+    fresh = Attacker(part, float(max(part.values) + 10))
+    fresh.pattern(hidden)
+    assert primary <= hidden
+    assert all(fresh.spread(s, 2.0)[0] >= 2 - 1e-6 for s in primary)
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_the_stabilised_relaxation_reaches_the_plain_one_s_bound(grid, monkeypatch) -> None:
+    """In-out separation (``IN_OUT``) changes where cuts are found, not the LP optimum they lead to."""
+    from dashboard.privacy import optimal
+
+    bounds = []
+    for lam in (1.0, optimal.IN_OUT):
+        monkeypatch.setattr(optimal, "IN_OUT", lam)
+        _, primary, suppressor = suppressor_of(grid)
+        suppressor.solve(set(primary), set(), {})
+        bounds.append(suppressor.bound)
+    assert bounds[0] > 0
+    assert bounds[1] == pytest.approx(bounds[0], rel=1e-6)
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_a_search_that_stays_stuck_hides_more_and_the_audit_still_passes(grid, monkeypatch) -> None:
+    """With no integer round to spare (``STUCK_ROUNDS`` 0) the engine hides what the cuts ask for, then
+    refuses; either way the independent SCIP attacker finds no cell it can narrow to fewer than three."""
+    from dashboard.privacy import optimal
+    from tests.privacy.test_audit import audit_grid
+
+    raised = []
+    solve = optimal.Suppressor.solve
+
+    def counting(self, *args):
+        try:
+            return solve(self, *args)
+        except optimal.Stuck as e:
+            raised.append(e.args[0])
+            raise
+
+    monkeypatch.setattr(optimal, "STUCK_ROUNDS", 0)
+    monkeypatch.setattr(optimal, "LP_ROUNDS", 0)  # no relaxation: the integer rounds must find the cuts
+    monkeypatch.setattr(optimal.Suppressor, "solve", counting)
+    audit_grid(grid)
+    assert raised
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_every_value_the_nearest_points_prove_is_one_the_scip_attacker_allows(grid) -> None:
+    """``certify.Nearest`` proves values by integer points it checks itself; SCIP, told each value,
+    must find the published table consistent with it."""
+    import pyscipopt
+
+    from dashboard.privacy.certify import Nearest
+
+    part, primary, suppressor = suppressor_of(grid)
+    hidden = suppressor.solve(set(primary), set(), {})
+    nearest = Nearest(part, float(max(part.values) + 10))
+    nearest.pattern(hidden)
+    proven = 0
+    for s in sorted(primary):
+        for value in nearest.values(s, set()):
+            m = pyscipopt.Model()
+            m.hideOutput()
+            y = [m.addVar(vtype="I", lb=0, ub=10**5) for _ in range(part.truth.size)]
+            for g, members in enumerate(part.members):
+                total = pyscipopt.quicksum(y[j] for j in members)
+                if g in hidden:
+                    m.addCons(total >= int(part.floor[g]))
+                else:
+                    m.addCons(total == part.values[g])
+            m.addCons(pyscipopt.quicksum(y[j] for j in part.members[s]) == value)
+            m.optimize()
+            assert m.getStatus() == "optimal", (s, value)
+            proven += 1
+    assert proven >= 2 * len(primary)  # the truth and at least one more value each

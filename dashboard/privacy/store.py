@@ -1,0 +1,236 @@
+"""Decisions computed once, off the page, and kept beside the warehouse (issue 15 item 8).
+
+Protecting the union release of a project quarter (``release.release_tables``) takes minutes on the demo
+(``benchmarks/privacy.py``), far longer than a page may take. So a page never computes it:
+``decision`` (through ``decision_for``) returns the stored decision, or ``None`` after starting one
+worker process that computes and stores it (the page then says that protection is being computed and
+draws no count that depends on it).
+
+A decision is stored as ``<warehouse>.d/privacy/<digest>.json``, the digest being ``engine.digest`` of
+the atoms, the tables, ``min_cell`` and the cliques: an upload that leaves a quarter's atoms as they were
+leaves its decision valid, and any change of the data or of what is declared gives a new file. Files are
+JSON, never pickle (a file in the data folder must not be able to run code), written to a temporary name,
+fsynced and renamed, so a reader sees a whole decision or none; one that does not parse is ignored and
+computed again. ``python -m dashboard.privacy.store --db PATH --project P --quarter Q`` is the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from dashboard import db as reader
+from dashboard import settings
+from dashboard.filters import Filters, ProjectChoices
+from dashboard.privacy import release
+from dashboard.privacy.engine import Decision, Table, digest, normalise
+from pipelines import warehouse
+
+_log = logging.getLogger(__name__)
+
+
+def folder(db: Path) -> Path:
+    """Where the decisions of warehouse ``db`` are kept (created owner-only, like the snapshots)."""
+    out = warehouse.snapshot_dir(Path(db)) / "privacy"
+    out.mkdir(mode=warehouse.DIR_MODE, parents=True, exist_ok=True)
+    return out
+
+
+def encode(d: Decision) -> dict:
+    def dims(key: frozenset) -> list:
+        return sorted(([k, list(v) if isinstance(v, tuple) else v] for k, v in key), key=lambda kv: kv[0])
+
+    return {
+        "min_cell": d.min_cell,
+        "values": [[dims(k), v] for k, v in d.values.items()],
+        "hidden": [dims(k) for k in d.hidden],
+        "refused": sorted(d.refused),
+        "stats": dict(d.stats),
+    }
+
+
+def decode(data: dict) -> Decision:
+    def key(dims: list) -> frozenset:
+        return normalise(dict(dims))
+
+    return Decision(
+        min_cell=int(data["min_cell"]),
+        values={key(k): int(v) for k, v in data["values"]},
+        hidden=frozenset(key(k) for k in data["hidden"]),
+        refused=frozenset(data["refused"]),
+        stats={k: float(v) for k, v in data["stats"].items()},
+    )
+
+
+def save(path: Path, d: Decision) -> None:
+    """Write ``d`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, warehouse.FILE_MODE), "w") as out:
+        json.dump(encode(d), out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Decision | None:
+    """The decision stored at ``path``; ``None`` when there is none or it does not parse."""
+    try:
+        return decode(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _running(lock: Path) -> bool:
+    """Whether the worker that holds ``lock`` is alive (a stale lock is removed)."""
+    try:
+        pid = int(lock.read_text() or "0")
+    except (OSError, ValueError):
+        return False
+    if pid > 0:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, 0)
+            return True
+    lock.unlink(missing_ok=True)
+    return False
+
+
+def decision_for(
+    db: Path,
+    snapshot: Path,
+    project: str,
+    quarter: str,
+    min_cell: int,
+    atoms: pl.DataFrame,
+    tables: Sequence[Table],
+    cliques: Sequence[frozenset[str]],
+) -> Decision | None:
+    """The stored decision of these atoms and tables, or ``None`` while a worker computes it."""
+    key = digest(atoms, tables, min_cell, cliques)
+    path = folder(db) / f"{key}.json"
+    found = load(path)
+    if found is not None:
+        return found
+    lock = path.with_suffix(".lock")
+    if lock.exists() and _running(lock):
+        return None
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, warehouse.FILE_MODE)
+        args = [sys.executable, "-m", "dashboard.privacy.store", "--db", str(db), "--snapshot", str(snapshot)]
+        args += ["--project", project, "--quarter", quarter, "--min-cell", str(min_cell), "--digest", key]
+        with open(path.with_suffix(".log"), "ab") as log:
+            worker = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+        os.write(fd, str(worker.pid).encode())
+        os.close(fd)
+    return None
+
+
+def compute(db: Path, snapshot: Path, project: str, quarter: str, min_cell: int) -> tuple[str, Decision]:
+    """Protect the union release of ``project`` at ``quarter`` on ``snapshot``; store it; return both."""
+    os.environ["DASHBOARD_DB"] = str(db)
+    from dashboard.privacy.engine import protect
+    from dashboard.state import choices_for
+
+    reader.pin(Path(db))
+    reader._pinned.snapshot = Path(snapshot)  # the snapshot the page read, even if a newer one is current
+    choices = choices_for(project)
+    atoms = release.atoms(project, quarter)
+    tables = release.release_tables(Filters(project=project, quarter=quarter), choices)
+    d = protect(atoms, tables, min_cell=min_cell, cliques=release.CLIQUES)
+    key = digest(atoms, tables, min_cell, release.CLIQUES)
+    save(folder(db) / f"{key}.json", d)
+    return key, d
+
+
+_READY: dict[tuple, object] = {}  # decisions found in the store, per data version (they never change)
+
+
+def decision(f: Filters, choices: ProjectChoices, min_cell: int) -> Decision | None:
+    """The engine's ``Decision`` for every view of ``f``'s project quarter, or ``None`` while it is computed.
+
+    The union takes minutes to protect, so it is computed by a worker process and kept beside the
+    warehouse (``decision_for``); once found it is kept here per project data version.
+    """
+    snapshot = reader.pinned()
+    key = (reader.version(snapshot, f.project), f.project, f.quarter, min_cell)
+    if key not in _READY:
+        whole = Filters(project=f.project, quarter=f.quarter)
+        found = decision_for(
+            settings.db_path(),
+            snapshot,
+            f.project,
+            f.quarter,
+            min_cell,
+            release.atoms(f.project, f.quarter),
+            release.release_tables(whole, choices),
+            release.CLIQUES,
+        )
+        if found is None:
+            return None
+        if len(_READY) > 64:
+            _READY.clear()
+        _READY[key] = found
+    return _READY[key]
+
+
+def view_decision(f: Filters, choices: ProjectChoices, min_cell: int) -> tuple[list[Table], object]:
+    """The view's own tables (keys without the view tag) and the decision that covers them (``None``:
+    still being computed, the page draws no count that depends on it)."""
+    d = decision(f, choices, min_cell)
+    tag = release.view_tag(f)
+    tables = release.view_tables(f, choices)
+    if d is None:
+        return tables, None
+    refused = {t.key for t in tables if f"{tag}|{t.key}" in d.refused}
+    return tables, _ViewDecision(d, frozenset(refused))
+
+
+@dataclass(frozen=True)
+class _ViewDecision:
+    """A decision seen from one view: the same cells, with the view's refused tables by their own key."""
+
+    decision: object
+    refused: frozenset[str]
+
+    @property
+    def min_cell(self) -> int:
+        return self.decision.min_cell
+
+    def value(self, dims: Mapping) -> int | None:
+        return self.decision.value(dims)
+
+    def is_hidden(self, dims: Mapping) -> bool:
+        return self.decision.is_hidden(dims)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Compute and store one project quarter's decision.")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--snapshot", type=Path, required=True)
+    parser.add_argument("--project", required=True)
+    parser.add_argument("--quarter", required=True)
+    parser.add_argument("--min-cell", type=int, required=True)
+    parser.add_argument("--digest", help="the digest the page asked for (its lock is released at the end)")
+    args = parser.parse_args(argv)
+    try:
+        key, _ = compute(args.db, args.snapshot, args.project, args.quarter, args.min_cell)
+        if args.digest and key != args.digest:  # pragma: no cover - the page and the worker disagree
+            _log.error("computed %s, asked for %s", key, args.digest)
+            return 1
+        return 0
+    finally:
+        if args.digest:
+            (folder(args.db) / f"{args.digest}.lock").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
