@@ -30,7 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import codes, demo, demo_events
+from pipelines import codes, demo, demo_events, quarters
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "hanke-bench"
@@ -85,7 +85,7 @@ def _copy_events(k: int, quarters: list) -> tuple[list, list]:
 def write_scaled_files(folder: Path, scale: int) -> list[demo.DemoUpload]:
     """Write the coordinators' files of ``scale`` demo copies; return them in load order."""
     folder.mkdir(parents=True, exist_ok=True)
-    bounds = [(q, *demo.quarter_bounds(q)) for q in demo.quarters()]
+    bounds = [(q, *quarters.bounds(q)) for q in demo.quarters()]
     by_site: dict[str, list[demo.Client]] = {m.code: [] for m in demo.MUNICIPALITIES}
     events, attendance = [], []
     for k in range(scale):
@@ -208,7 +208,7 @@ def write_client_list(
     """
     site = next(m for m in demo.MUNICIPALITIES if m.code == site_code)
     every = demo.build_clients() if scale == 1 else [c for k in range(scale) for c in _copy_clients(k)]
-    last = demo.quarter_bounds(quarter)[1]
+    last = quarters.end(quarter)
     mine = sorted((c for c in every if c.municipality == site_code and c.start_date <= last),
                   key=lambda c: (c.start_date, c.client_id))  # fmt: skip
     mine[0] = dataclasses.replace(mine[0], coach=coach)

@@ -13,14 +13,14 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from dashboard import annotate, db, settings
 from dashboard.i18n import I18n
-from pipelines import codes, ingest, isolate, read, rollback
+from pipelines import codes, ingest, isolate, quarters, read, rollback
 from pipelines.ingest import LoadResult, UploadMeta, UsageError
 from pipelines.preview import Preview, preview
 from pipelines.problems import Problem, RejectedFile
@@ -33,24 +33,10 @@ PROBLEM_COLUMNS = {"sheet": pl.String, "row": pl.Int64, "column": pl.String, "va
                    "message": pl.String, "code": pl.String}  # fmt: skip
 
 
-def quarter_of(day: date) -> str:
-    """Return the ``YYYYQn`` quarter a day falls in."""
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def project_quarters(start: date, end: date) -> list[str]:
-    """Return the quarters that overlap a project's period, oldest first."""
-    quarters, day = [], date(start.year, start.month - (start.month - 1) % 3, 1)
-    while day <= end:
-        quarters.append(quarter_of(day))
-        day = ingest.quarter_end(quarters[-1]) + timedelta(days=1)
-    return quarters
-
-
 def default_quarter(start: date, end: date, today: date) -> str:
     """Return the last quarter that has ended by ``today``, brought inside the project's period."""
-    last_finished = quarter_of(ingest.quarter_start(quarter_of(today)) - timedelta(days=1))
-    return min(max(last_finished, quarter_of(start)), quarter_of(end))
+    last_finished = quarters.preceding(quarters.quarter_of(today))
+    return min(max(last_finished, quarters.quarter_of(start)), quarters.quarter_of(end))
 
 
 def upload_projects(user: User, projects: pl.DataFrame) -> pl.DataFrame:

@@ -18,7 +18,7 @@ import streamlit as st
 
 from dashboard import auth, db, ui, upload
 from dashboard.i18n import I18n
-from pipelines import ingest, pii
+from pipelines import ingest, pii, quarters
 from pipelines.ingest import LoadResult, UsageError
 from pipelines.users import User
 
@@ -109,10 +109,10 @@ def choose(user: User, tr: I18n) -> Choice | None:
         key="upload_project",
     )  # fmt: skip
     row = projects.filter(pl.col("project_code") == project).row(0, named=True)
-    quarters = upload.project_quarters(row["start_date"], row["end_date"])
+    in_period = quarters.overlapping(row["start_date"], row["end_date"])
     default = upload.default_quarter(row["start_date"], row["end_date"], date.today())
     quarter = middle.selectbox(
-        tr.t("upload.quarter"), quarters, index=quarters.index(default), key=f"upload_quarter_{project}"
+        tr.t("upload.quarter"), in_period, index=in_period.index(default), key=f"upload_quarter_{project}"
     )
     kind = right.selectbox(
         tr.t("upload.kind"), upload.KINDS, format_func=lambda k: tr.t(f"upload.kinds.{k}"), key="upload_kind"

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines import ingest, replay, rollback, summary, users, warehouse
+from pipelines import ingest, quarters, replay, rollback, summary, users, warehouse
 from pipelines.i18n import LANGUAGES, t
 from pipelines.ingest import UPLOAD_KINDS, UsageError
 from pipelines.problems import Problem
@@ -22,7 +22,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
 def _quarter(text: str) -> str:
-    if not ingest.QUARTER.match(text):
+    if not quarters.is_quarter(text):
         raise argparse.ArgumentTypeError(t("usage.bad_quarter", "en", quarter=text))
     return text
 
@@ -229,7 +229,7 @@ def _users(args: argparse.Namespace) -> int:
             print(t("users.none", lang))
         return EXIT_OK
     if args.users_command == "remove":
-        with warehouse.write(args.db, on_wait=_waiting(lang), changes=set(users.TABLES)) as con:
+        with warehouse.write(args.db, on_wait=_waiting(lang)) as con:
             users.remove_user(con, args.user)
         print(t("users.removed", lang, user=args.user))
         return EXIT_OK
@@ -239,7 +239,7 @@ def _users(args: argparse.Namespace) -> int:
     finally:
         con.close()
     password = _read_password(lang)
-    with warehouse.write(args.db, on_wait=_waiting(lang), changes=set(users.TABLES)) as con:
+    with warehouse.write(args.db, on_wait=_waiting(lang)) as con:
         user = users.add_user(con, args.user, password, args.role, args.project, args.municipality)
     print(t("users.added", lang, user=user.name, role=user.role, scope=_scope_text(user.scopes, lang)))
     return EXIT_OK

@@ -88,6 +88,16 @@ NOT_PROGRESSED_PATHWAYS = {  # ei jatkopolkua
     "referred_elsewhere": ("ohjattu muuhun tukeen", "referred to other support"),
 }
 PATHWAY = PROGRESSED_PATHWAYS | NOT_PROGRESSED_PATHWAYS  # jatkopolku
+
+
+def pathway_rows() -> list[tuple[str, str, str, bool, int]]:
+    """Return the rows of ``ref.pathways``: pathway, Finnish and English name, is_progressed, order."""
+    return [
+        (code, names[0], names[1], code in PROGRESSED_PATHWAYS, order)
+        for order, (code, names) in enumerate(PATHWAY.items(), start=1)
+    ]
+
+
 EVENT_TYPE = {  # tapahtuman tyyppi
     "training": ("koulutus", "training"),
     "seminar": ("seminaari", "seminar"),

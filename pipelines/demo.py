@@ -28,6 +28,7 @@ from pipelines.demo_events import (
     sample_events,
     with_open_event,
 )
+from pipelines.quarters import between, bounds
 
 PROJECT_CODE = "VALPAS2"
 PROJECT_START, PROJECT_END = date(2020, 1, 1), date(2023, 7, 31)
@@ -128,15 +129,7 @@ class Client:
 
 def quarters() -> list[str]:
     """Return the project's reporting quarters, 2020Q1 to 2023Q3."""
-    every = [f"{year}Q{n}" for year in range(2020, 2024) for n in range(1, 5)]
-    return every[every.index(FIRST_QUARTER) : every.index(LAST_QUARTER) + 1]
-
-
-def quarter_bounds(quarter: str) -> tuple[date, date]:
-    """Return the first and last day of a ``YYYYQn`` quarter."""
-    year, n = int(quarter[:4]), int(quarter[-1])
-    last_month = 3 * n
-    return date(year, last_month - 2, 1), date(year, last_month, calendar.monthrange(year, last_month)[1])
+    return between(FIRST_QUARTER, LAST_QUARTER)
 
 
 def _start_date(rng: random.Random) -> date:
@@ -294,12 +287,12 @@ def write_demo_files(folder: Path) -> list[DemoUpload]:
     """Write every demo upload into ``folder`` and return them in load order (by quarter, clients first)."""
     folder.mkdir(parents=True, exist_ok=True)
     clients = build_clients()
-    events = build_events(random.Random(SEED + 1), [(q, *quarter_bounds(q)) for q in quarters()])
+    events = build_events(random.Random(SEED + 1), [(q, *bounds(q)) for q in quarters()])
     attendance = build_attendance(random.Random(SEED + 2), events)
     events, attendance = with_open_event(events, attendance)
     uploads = []
     for quarter in quarters():
-        first, last = quarter_bounds(quarter)
+        first, last = bounds(quarter)
         for site in MUNICIPALITIES:
             mine = [c for c in clients if c.municipality == site.code and c.start_date <= last]
             rows = [client_row(c, last, site.written_as) for c in mine]
@@ -322,7 +315,7 @@ def write_demo_files(folder: Path) -> list[DemoUpload]:
 def write_samples(folder: Path) -> list[Path]:
     """Write the sample files a new coordinator can copy: Kittilä's 2023Q3 list and two new events each."""
     folder.mkdir(parents=True, exist_ok=True)
-    as_of = quarter_bounds(LAST_QUARTER)[1]
+    as_of = bounds(LAST_QUARTER)[1]
     kittila = [c for c in build_clients() if c.municipality == "261"]
     fi_rows = [client_row(c, as_of, "Kittilä") for c in kittila]
     en_rows = [client_row(c, as_of, "261", lang="en") for c in kittila]

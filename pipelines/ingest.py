@@ -10,25 +10,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import codes, isolate, pii, read, schemas, transform, warehouse
+from pipelines import codes, isolate, pii, quarters, read, schemas, transform, warehouse
 from pipelines.i18n import t
 from pipelines.kept import UploadMeta, export_manifest, keep_cells, log_rejected, next_id, next_upload_id
 from pipelines.problems import Problem, RejectedFile, is_panic
 from pipelines.transform import Context
 
-QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 UPLOAD_KINDS = ("clients", "events", "attendance", "workbook")
-AUDIT = "audit.uploads"  # every accepted upload and rollback writes its row here (``record``)
-_WRITES = re.compile(r"(?:insert(?:\s+or\s+replace)?\s+into|delete\s+from|update)\s+([\w.]+)", re.IGNORECASE)
 
 
 class UsageError(ValueError):
@@ -61,7 +56,7 @@ class Validated:
 class LoadResult:
     """What happened to an upload: accepted, unchanged (identical re-upload) or rejected.
 
-    ``changed`` names the tables it wrote, for ``warehouse.write(changes=...)``.
+    The tables it wrote are not listed here: the connection of ``warehouse.write`` notes them.
     """
 
     status: str
@@ -69,22 +64,13 @@ class LoadResult:
     n_rows: int = 0
     municipalities: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
-    changed: frozenset[str] = frozenset({AUDIT})
 
 
-def quarter_end(quarter: str) -> date:
-    """Return the last day of a ``YYYYQn`` quarter."""
-    m = QUARTER.match(quarter)
-    if not m:
+def check_quarter(quarter: str) -> str:
+    """Return ``quarter`` when it is a ``YYYYQn`` quarter; a usage error otherwise (nothing was read)."""
+    if not quarters.is_quarter(quarter):
         raise UsageError("usage.bad_quarter", quarter=quarter)
-    year, q = int(m.group(1)), int(m.group(2))
-    return (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
-
-
-def quarter_start(quarter: str) -> date:
-    """Return the first day of a ``YYYYQn`` quarter."""
-    end = quarter_end(quarter)
-    return date(end.year, end.month - 2, 1)
+    return quarter
 
 
 def sha256_of(path: Path) -> str:
@@ -103,7 +89,7 @@ def load_context(
     allowed_municipalities: frozenset[str] | None = None,
 ) -> Context:
     """Read what validation needs from the warehouse; unknown projects are a usage error."""
-    q_end = quarter_end(quarter)
+    q_start, q_end = quarters.bounds(check_quarter(quarter))
     rows = con.execute(
         "select start_date, end_date from ref.projects where project_code = ?", [project_code]
     ).fetchall()
@@ -113,7 +99,7 @@ def load_context(
         )
         raise UsageError("usage.unknown_project", project=project_code, known=known)
     start, end = rows[0]
-    if q_end < start or quarter_start(quarter) > end:  # the quarter must overlap the project's period
+    if q_end < start or q_start > end:  # the quarter must overlap the project's period
         raise UsageError("usage.quarter_outside_project", quarter=quarter, project=project_code)
     municipalities: dict[str, str] = {}
     municipality_names: dict[str, tuple[str, str]] = {}
@@ -275,11 +261,6 @@ def record(
     )
 
 
-def written_by(statements: list[str]) -> frozenset[str]:
-    """Return the tables that SQL statements insert into, delete from or update."""
-    return frozenset(name.lower() for statement in statements for name in _WRITES.findall(statement))
-
-
 def _load_statements(kind: str) -> list[str]:
     """Return the statements of ``sql/load/<kind>.sql`` one by one (parameters differ per statement)."""
     text = (warehouse.SQL_DIR / "load" / f"{kind}.sql").read_text(encoding="utf-8")
@@ -317,12 +298,10 @@ def apply_upload(
     if _is_unchanged(con, meta, validated):
         record(con, upload_id, meta, status="unchanged", n_rows=validated.n_rows, stored_file=stored_file)
         return LoadResult("unchanged", upload_id, validated.n_rows, tuple(validated.municipalities))
-    changed = {AUDIT}
     for kind in ("events", "attendance", "clients"):  # events before the attendance that refers to them
         if (frame := validated.frames.get(kind)) is None:
             continue
         statements = _load_statements(kind)
-        changed |= written_by(statements)
         rows = frame.with_columns(pl.lit(upload_id, pl.Int32).alias("upload_id"))
         views = {"upload_rows": rows}
         if kind == "clients":  # the few lists it makes current: a distinct in Polars, not a scan in SQL
@@ -340,7 +319,7 @@ def apply_upload(
                 con.unregister(name)
     record(con, upload_id, meta, status="accepted", n_rows=validated.n_rows, stored_file=stored_file)
     municipalities = tuple(validated.municipalities)
-    return LoadResult("accepted", upload_id, validated.n_rows, municipalities, changed=frozenset(changed))
+    return LoadResult("accepted", upload_id, validated.n_rows, municipalities)
 
 
 def safe_file_name(name: str) -> str:
@@ -369,11 +348,10 @@ def load_file(
     db, path = Path(db), Path(path)
     if kind not in UPLOAD_KINDS:
         raise UsageError("usage.bad_kind", kind=kind)
-    quarter_end(quarter)
+    check_quarter(quarter)
     meta = UploadMeta(
         project_code, quarter, kind, safe_file_name(file_name or path.name), sha256_of(path), user_name
     )
-    changes: set[str] = set()
     with warehouse.locked(db, on_wait):
         warehouse.ensure(db)
         con = warehouse.connect_reader(db)  # checked against the current snapshot, under the lock
@@ -384,16 +362,13 @@ def load_file(
                 validated = validate_upload(path, kind, ctx, file_name or path.name)
             except RejectedFile as rejected:  # no data changes: no snapshot, only the log row
                 log_rejected(db, upload_id, meta, len(rejected.problems))
-                return LoadResult(
-                    "rejected", upload_id, problems=tuple(rejected.problems), changed=frozenset()
-                )
+                return LoadResult("rejected", upload_id, problems=tuple(rejected.problems))
         finally:
             con.close()
-        with warehouse.write(db, changes=changes) as con:
+        with warehouse.write(db) as con:
             # kept before the snapshot naming them is published; the audit row is what rebuild replays
             stored = keep_cells(db, validated, meta.sha256)
             result = apply_upload(con, validated, meta, stored, upload_id)
-            changes |= result.changed
         if result.status == "accepted":
             export_manifest(db)
     return result

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from pipelines import ingest, summary, warehouse
+from pipelines.changes import Tracked
 from pipelines.ingest import UploadMeta, Validated
 
 SQL = Path(__file__).parent / "sql" / "preview"
@@ -121,13 +122,15 @@ def preview(db: Path | str, validated: Validated, meta: UploadMeta) -> Preview:
         con = duckdb.connect(str(scratch))
         try:
             migrated = warehouse.migrate(con)
+            tracked = Tracked(con)  # notes what the upload writes, as the write's connection will
+            warehouse.load_pathways(tracked)
             before = _figures(con, meta.project_code, meta.quarter)
             if validated.kind == "clients":
                 changes = client_changes(con, validated, meta.project_code, meta.quarter)
             else:
                 changes = event_changes(con, validated, meta.project_code)
-            result = ingest.apply_upload(con, validated, meta, stored_file=None)
-            warehouse.refresh_marts(con, None if migrated else result.changed)  # as the write will
+            result = ingest.apply_upload(tracked, validated, meta, stored_file=None)
+            warehouse.refresh_marts(con, None if migrated else tracked.changed)  # as the write will
             after = _figures(con, meta.project_code, meta.quarter)
         finally:
             con.close()

@@ -15,7 +15,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipelines import demo, ingest, kept, rollback, users, warehouse
+from pipelines import demo, ingest, kept, quarters, rollback, users, warehouse
 from pipelines.ingest import UploadMeta, UsageError
 
 
@@ -34,9 +34,7 @@ def load_generated(
     con, db: Path, upload: demo.DemoUpload, user_name: str
 ) -> tuple[UploadMeta, ingest.LoadResult]:
     """Load one generated file as uploaded at noon two weeks after its quarter (the same data every run)."""
-    uploaded_at = datetime.combine(
-        ingest.quarter_end(upload.quarter) + timedelta(days=14), datetime.min.time()
-    )
+    uploaded_at = datetime.combine(quarters.end(upload.quarter) + timedelta(days=14), datetime.min.time())
     meta = UploadMeta(
         upload.project_code,
         upload.quarter,

@@ -155,8 +155,7 @@ def apply_rollback(
            where project_code = ? and municipality_code = ? and quarter = ?""",
         [to_upload_id, project_code, municipality_code, quarter],
     )
-    changed = frozenset({ingest.AUDIT, "audit.rollbacks", "staging.client_snapshots"})
-    return LoadResult("rollback", new_id, n_rows, (municipality_code,), changed=changed)
+    return LoadResult("rollback", new_id, n_rows, (municipality_code,))
 
 
 def rollback(
@@ -175,11 +174,10 @@ def rollback(
     is not an accepted upload of that list, is already current, or ``user`` may not undo the latest change.
     """
     db = Path(db)
-    ingest.quarter_end(quarter)
+    ingest.check_quarter(quarter)
     municipality_code = _municipality(municipality_code)
     uploaded_at = _now()
-    changes: set[str] = set()
-    with warehouse.write(db, on_wait=on_wait, changes=changes) as con:
+    with warehouse.write(db, on_wait=on_wait) as con:
         result = apply_rollback(
             con,
             project_code=project_code,
@@ -191,7 +189,6 @@ def rollback(
             uploaded_at=uploaded_at,
             upload_id=kept.next_id(con),  # after the rejected attempts logged beside the snapshots
         )
-        changes |= result.changed
     with warehouse.locked(db):
         kept.export_manifest(db)
     return result

@@ -16,7 +16,7 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 from pandera.errors import SchemaErrors
 
-from pipelines import codes, explain
+from pipelines import codes, explain, quarters
 from pipelines.problems import Problem, sort_problems
 from pipelines.transform import CLIENT_ID, EVENT_ID, Context
 
@@ -314,7 +314,7 @@ STAGING = {
     "clients": pa.DataFrameSchema(
         {
             "project_code": pa.Column(pl.String),
-            "quarter": pa.Column(pl.String, pa.Check.str_matches(r"^\d{4}Q[1-4]$")),
+            "quarter": pa.Column(pl.String, pa.Check.str_matches(quarters.PATTERN.pattern)),
             "municipality_code": pa.Column(pl.String, pa.Check.str_matches(r"^\d{3}$")),
             "client_id": pa.Column(pl.String, unique=True),
             "age_group": pa.Column(pl.String, pa.Check.isin(_codes_of(codes.AGE_GROUP))),

@@ -25,7 +25,6 @@ from pipelines.ingest import UsageError
 ROLES = ("viewer", "coordinator", "admin")
 MIN_PASSWORD_LENGTH = 8
 USER_NAME = re.compile(r"^[\w.@-]{1,64}$")
-TABLES = frozenset({"audit.users", "audit.user_scopes"})  # what adding or removing an account writes
 HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 defaults; tests swap in a cheaper one
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import changes, codes
+
 SQL_DIR = Path(__file__).parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 SNAPSHOT_GRACE_SECONDS = 300  # readers mid-rerun keep an old snapshot open at most this long
@@ -207,16 +209,16 @@ def write(
     on_wait: Callable[[], None] | None = None,
     wait: bool = True,
     fresh: bool = False,
-    changes: set[str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy; publish it when the block ends without error.
 
     The block runs inside one transaction; migrations and reference data are brought up to date first
     and the marts are rebuilt last, so every published snapshot is consistent. ``fresh`` starts from
-    an empty warehouse instead of a copy of the current one (demo and rebuild). ``changes`` is a set the
-    block fills with the tables it writes (``"staging.clients"``, ...), so only the marts that read them
-    are rebuilt; without it (None) every mart is, as after a migration, on a new warehouse, or when the
-    mart SQL differs from what the marts were built from (``audit.marts_source``).
+    an empty warehouse instead of a copy of the current one (demo and rebuild). The block's connection
+    is ``changes.Tracked``: it notes the tables the block's statements write, so only the marts that read
+    them are rebuilt; every mart is after a migration, on a new warehouse, when the block did something
+    the tracker cannot read, or when the mart SQL differs from what the marts were built from
+    (``audit.marts_source``).
     """
     db = Path(db)
     with locked(db, on_wait, wait):
@@ -236,9 +238,11 @@ def write(
             con.execute("begin transaction")
             if current is None:
                 load_reference(con)
-            yield con
+            tracked = changes.Tracked(con)
+            load_pathways(tracked)
+            yield tracked  # duck-typed as the connection it wraps
             _step("load")
-            refresh_marts(con, None if current is None or migrated else changes)
+            refresh_marts(con, None if current is None or migrated else tracked.changed)
             con.execute("commit")
             _step("commit")
             con.execute("checkpoint")
@@ -307,6 +311,20 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path = REFERENCE_DIR)
         )
 
 
+def load_pathways(con: duckdb.DuckDBPyConnection) -> bool:
+    """Make ``ref.pathways`` say what ``codes.py`` says; return whether it had to change.
+
+    The pathways are code, not reference data from a file: every write (and the upload preview) calls
+    this, so a warehouse from before the table, or from before a pathway was added, catches up.
+    """
+    rows = codes.pathway_rows()
+    if con.execute("select * from ref.pathways order by sort_order").fetchall() == rows:
+        return False
+    con.execute("delete from ref.pathways")
+    con.executemany("insert into ref.pathways values (?, ?, ?, ?, ?)", rows)
+    return True
+
+
 @dataclass(frozen=True)
 class Mart:
     """One file of ``sql/marts``: what it creates and every relation its text names."""
@@ -317,25 +335,26 @@ class Mart:
     only_views: bool
 
 
-_CREATES = re.compile(r"create\s+or\s+replace\s+(?:temp\s+)?(table|view)\s+([\w.]+)", re.IGNORECASE)
-_RELATION = re.compile(r"\b(?:staging|ref|marts|audit)\.\w+", re.IGNORECASE)
-
-
 @functools.cache
 def marts() -> tuple[Mart, ...]:
     """Return the mart files in build order, with what each creates and reads, taken from their SQL.
 
-    Reads are every ``schema.table`` the text names (comments too: naming too much only rebuilds more)
-    and every bare name an earlier file created (the temporary view ``clients_as_at``).
+    Both come from DuckDB's parser and tokenizer (``pipelines.changes``), as a write's changes do: reads
+    are every ``schema.table`` the SQL names outside comments and strings, and every bare name an earlier
+    file created (the temporary view ``clients_as_at``).
     """
     found: list[Mart] = []
     for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        sql = path.read_text(encoding="utf-8").lower()
-        made = _CREATES.findall(sql)  # (table or view, name) pairs
-        creates = frozenset(name for _, name in made)
+        sql = path.read_text(encoding="utf-8")
+        made = changes.targets(sql)
+        if made is None or any(not t.verb.startswith("create ") for t in made):
+            raise ValueError(f"{path.name}: a mart file only creates tables and views")
+        creates = frozenset(t.name for t in made)
         earlier = {name for mart in found for name in mart.creates if "." not in name}
-        named = set(_RELATION.findall(sql)) | {n for n in earlier if re.search(rf"\b{re.escape(n)}\b", sql)}
-        found.append(Mart(path, creates, frozenset(named - creates), all(k == "view" for k, _ in made)))
+        names = changes.relations(sql)
+        named = {n for n in names if n.count(".") == 1 and n.split(".")[0] in changes.SCHEMAS}
+        found.append(Mart(path, creates, frozenset((named | (names & earlier)) - creates),
+                          all(t.verb == "create view" for t in made)))  # fmt: skip
     return tuple(found)
 
 

@@ -129,7 +129,7 @@ def uploads(view: View) -> Built:
 
 def latest_client_quarter(view: View) -> str | None:
     """Return the latest quarter of the project with client data."""
-    quarters = db.query("project_quarters", project=view.filters.project).filter(pl.col("has_clients"))
+    quarters = db.query("project_quarters", project=view.filters.project).filter(pl.col("has_client_data"))
     return quarters["quarter"][-1] if quarters.height else None
 
 

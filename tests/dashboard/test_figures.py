@@ -9,6 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dashboard import figures
+from pipelines import codes
 
 
 def profile(*rows: tuple) -> pl.DataFrame:
@@ -107,6 +108,13 @@ def test_pathway_counts_keep_all_nine_in_order() -> None:
     assert result["pathway"].to_list() == list(figures.PATHWAYS)
     assert result["n_clients"].sum() == 3 and result["n_total"][0] == 4
     assert result.filter(pl.col("is_progressed"))["pathway"].to_list() == list(figures.PROGRESSED)
+
+
+def test_pathway_counts_take_the_sides_the_marts_join() -> None:
+    """The page's nine pathways and who found one are the rows of ``ref.pathways`` (codes.pathway_rows)."""
+    result = figures.pathway_counts(profile(("261", "unemployed", False, None, None, 1)))
+    shipped = [(code, is_progressed) for code, _, _, is_progressed, _ in codes.pathway_rows()]
+    assert list(zip(result["pathway"], result["is_progressed"], strict=True)) == shipped
 
 
 def test_outcomes_count_progressed_and_not() -> None:

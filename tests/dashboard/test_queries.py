@@ -138,3 +138,36 @@ def test_last_uploads_reads_the_upload_log_and_names_what_the_staged_lists_carri
         result = db.query("last_uploads", project=project)
         assert result.equals(expected)
         assert project != "VALPAS2" or result.filter(result["kind"] == "clients").height >= 4
+
+
+def test_quarters_with_client_data_are_the_marts_and_a_carried_list_is_not_one(
+    tmp_path: Path, make_view
+) -> None:
+    """A list counts on in later quarters (carried forward) but is client data of its own quarter only."""
+    from dashboard.builders import about
+    from pipelines import ingest, summary
+    from pipelines import warehouse as wh
+    from tests.pipelines.conftest import clients_csv
+
+    path = wh.ensure(tmp_path / "warehouse.duckdb")
+    ingest.load_file(
+        path, clients_csv(tmp_path / "kittila.csv"), project_code="VALPAS2", quarter="2021Q2", kind="clients"
+    )
+    con = wh.connect_reader(path)
+    try:
+        mart = dict(
+            con.execute(
+                "select quarter, has_client_data from marts.quarters where project_code = 'VALPAS2'"
+            ).fetchall()
+        )
+        counted = con.execute("select distinct quarter from marts.client_counts order by 1").fetchall()
+        latest = summary.latest_quarter(con, "VALPAS2")
+    finally:
+        con.close()
+    assert [q for (q,) in counted][:2] == ["2021Q2", "2021Q3"] and counted[-1] == ("2023Q3",)  # carried
+    assert [q for q, has in mart.items() if has] == ["2021Q2"]
+
+    view = make_view(path)
+    shown = db.query("project_quarters", project="VALPAS2")
+    assert dict(zip(shown["quarter"], shown["has_client_data"], strict=True)) == mart
+    assert about.latest_client_quarter(view) == latest == "2021Q2"

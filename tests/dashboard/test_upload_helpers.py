@@ -38,12 +38,6 @@ def test_default_quarter(today: date, start: date, end: date, expected: str) -> 
     assert up.default_quarter(start, end, today) == expected
 
 
-def test_project_quarters_cover_the_period() -> None:
-    assert up.project_quarters(date(2020, 2, 1), date(2021, 1, 1)) == [
-        "2020Q1", "2020Q2", "2020Q3", "2020Q4", "2021Q1",
-    ]  # fmt: skip
-
-
 def test_the_temporary_copy_keeps_the_suffix_and_is_removed() -> None:
     with up.saved(b"a;b\r\n", "Kittilän lista 2023.CSV") as path:
         assert path.suffix == ".csv" and path.read_bytes() == b"a;b\r\n"

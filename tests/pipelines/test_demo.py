@@ -11,7 +11,7 @@ import hashlib
 import re
 import zipfile
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import fastexcel
@@ -30,6 +30,8 @@ from pipelines.codes import (
     WORKBOOK_SHEETS,
 )
 from pipelines.demo import DemoUpload, write_demo_files, write_samples
+from pipelines.quarters import end as quarter_end
+from pipelines.quarters import quarter_of
 
 PROJECT_START, PROJECT_END = date(2020, 1, 1), date(2023, 7, 31)
 QUARTERS = [f"{y}Q{n}" for y in range(2020, 2024) for n in range(1, 5)][:15]  # 2020Q1..2023Q3
@@ -49,15 +51,6 @@ def finnish(mapping: dict) -> dict[str, str]:
 def english(mapping: dict) -> dict[str, str]:
     """Return ``{first English alias: code}``, as the English sample writes them."""
     return {spellings[1]: code for code, spellings in mapping.items()}
-
-
-def quarter_end(quarter: str) -> date:
-    year, n = int(quarter[:4]), int(quarter[-1])
-    return date(year + n // 4, 3 * n % 12 + 1, 1) - timedelta(days=1)
-
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def decode(path: Path) -> tuple[str, str]:

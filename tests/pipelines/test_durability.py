@@ -67,7 +67,7 @@ def test_a_load_killed_at_any_step_leaves_the_old_or_the_new_state_for_the_next_
     new = snapshot_state(db)
     assert (new == old) is not published
     # an unrelated writer (as ``users add``) must not pick up anything the dead one left, a journal least
-    with warehouse.write(db, changes=set(users.TABLES)) as con:
+    with warehouse.write(db) as con:
         users.add_user(con, "ulla", "a long enough password 123", "viewer", None, [])
     assert leftovers(db) == []
     assert rows(db, SQL_TOTAL) == [(expected_total,)]
@@ -112,7 +112,7 @@ def _modes(root: Path) -> dict[str, int]:
 def test_snapshots_lock_kept_cells_and_manifest_are_the_owners_only(tmp_path):
     db = warehouse.ensure(tmp_path / "wh" / "warehouse.duckdb")
     load(db, clients_csv(tmp_path / "a.csv"))
-    with warehouse.write(db, changes=set(users.TABLES)) as con:  # password hashes from here on
+    with warehouse.write(db) as con:  # password hashes from here on
         users.add_user(con, "ulla", "a long enough password 123", "viewer", None, [])
 
     modes = _modes(db.parent)
@@ -193,7 +193,7 @@ def test_rebuild_turns_raw_files_an_older_version_kept_into_cells_and_removes_th
         cells.unlink()
     raw = uploads / f"{ingest.sha256_of(path)}.csv"
     raw.write_bytes(path.read_bytes())
-    with warehouse.write(db, changes={ingest.AUDIT}) as con:
+    with warehouse.write(db) as con:
         con.execute(
             "update audit.uploads set stored_file = ? where upload_id = ?", [raw.name, result.upload_id]
         )

@@ -1,5 +1,6 @@
 -- One row per project and reporting quarter: from the project's start to its end, and any later data.
--- has_data: some upload (clients or events) is about this quarter; has_client_data: a client list is.
+-- has_data: some upload (clients or events) is about this quarter; has_client_data: a client list is (a
+-- list carried forward from an earlier quarter gives its counts, but is not client data of this one).
 create or replace table marts.quarters as
 with data_quarters as (
     select project_code, quarter from staging.client_snapshots

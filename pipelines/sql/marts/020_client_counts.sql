@@ -1,6 +1,7 @@
 -- One row per project, quarter, municipality and combination of client attributes: n_clients.
 -- The dashboard reads only these counts, never client rows. Clients are counted first and the few
--- combinations then get their region and progress: joining every client row costs a third more.
+-- combinations then get their region and progress (ref.pathways.is_progressed, from pipelines/codes.py):
+-- joining every client row costs a third more.
 create or replace table marts.client_counts as
 with counted as (
     select
@@ -34,11 +35,9 @@ select
     c.is_ended_in_quarter,
     c.status_at_exit,
     c.pathway,
-    case
-        when c.pathway in ('dropped_out', 'referred_elsewhere') then false
-        when c.pathway is not null then true
-    end as is_progressed,
+    p.is_progressed,
     c.n_clients
 from counted c
 join ref.municipalities m using (municipality_code)
+left join ref.pathways p on p.pathway = c.pathway
 order by all;

@@ -15,8 +15,7 @@ select
     count(*)::integer as n_clients
 from clients_as_at c
 join ref.municipalities m using (municipality_code)
+join ref.pathways p on p.pathway = c.pathway and p.is_progressed
 where c.end_date is not null
-  and c.pathway is not null
-  and c.pathway not in ('dropped_out', 'referred_elsewhere')  -- is_progressed, as marts.client_counts
 group by all
 order by all;
