@@ -78,7 +78,8 @@ def whole_project(scale: int, union: bool = False) -> None:
         lang="fi", project="VALPAS2", quarter=choices.default_quarter, quarter_from=choices.quarters[0]
     )
     atoms = release.atoms(f.project, f.quarter)
-    tables = release.release_tables(f, choices) if union else release.view_tables(f, choices)
+    groups = release.pathway_groups(atoms, f.quarter, 5)
+    tables = release.release_tables(f, choices, groups) if union else release.view_tables(f, choices, groups)
     start = time.perf_counter()
     d = protect(atoms, tables, cliques=release.CLIQUES)
     cold = time.perf_counter() - start

@@ -144,7 +144,7 @@ def protect(
     values = [int(counts[matches(atoms, k)].sum()) for k in keys]
     hidden: set[int] = set()
     refused: set[str] = set()
-    stats = {"rounds": 0.0, "cuts": 0.0, "variables": 0.0, "combinations": 0.0, "groups": 0.0}
+    stats = dict.fromkeys(("rounds", "cuts", "variables", "combinations", "groups", "lp_bound"), 0.0)
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
     for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)

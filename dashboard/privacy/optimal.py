@@ -111,12 +111,22 @@ class Suppressor:
             todo = failing
             hidden = self._master(primary)
         self.part.stats.update(
-            rounds=float(self.rounds), cuts=float(self.cuts), seconds=time.perf_counter() - started
+            rounds=float(self.rounds),
+            cuts=float(self.cuts),
+            seconds=time.perf_counter() - started,
+            lp_bound=self.bound,  # the relaxation's bound on the clients hidden (the pattern's gap to it)
         )
         return hidden
 
     def _master(self, primary: set[int]) -> set[int]:
         self.master.run()
+        info = self.master.getInfo()
+        _log.debug(
+            "master: %s, %.0f clients hidden, gap %.1f %%",
+            self.master.modelStatusToString(self.master.getModelStatus()),
+            info.objective_function_value,
+            100 * info.mip_gap,
+        )
         if self.master.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
             raise Unprotectable(min(primary))
         if self.master.getInfo().primal_solution_status != 2:  # pragma: no cover - none within the limit

@@ -90,8 +90,54 @@ def _table(key: str, cells: Sequence[Mapping], exact: bool = False) -> Table:
     return Table(key, key, tuple(dict(c) for c in cells), exact)
 
 
-def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
-    """Declare every client-count cell the pages, slides and exports of view ``f`` show (absolute dims)."""
+Groups = Sequence[tuple[str, ...]]
+EACH = tuple((p,) for p in PATHWAYS)  # every pathway on its own
+
+
+def pathway_groups(atoms: pl.DataFrame, quarter: str, min_cell: int) -> Groups:
+    """The pathways as a project's breakdowns count them (issue 15 item 3: grouping rare categories).
+
+    A pathway whose whole-project count is 1 to ``min_cell - 1`` cannot be broken down at all: the
+    project's pathway table publishes that count exactly, so its parts by municipality, gender or exit
+    status are pinned (a 3 over two municipalities is 1 + 2 or 2 + 1). Every breakdown (the Sankey,
+    and every view but the whole project's pathway table) counts it together with the smallest
+    pathways of its side (found or not found a pathway) until the group holds ``min_cell``. The rule
+    reads only counts the project publishes exactly, so it gives nothing away.
+    """
+    ended = atoms.filter((pl.col("quarter") == quarter) & pl.col("pathway").is_not_null())
+    counts = dict(ended.group_by("pathway").agg(pl.col("n_clients").sum()).iter_rows())
+    out: list[tuple[str, ...]] = []
+
+    def size(g: list[str]) -> int:
+        return sum(counts.get(p, 0) for p in g)
+
+    def order(g: list[str]) -> tuple[int, int]:
+        return size(g), PATHWAYS.index(g[0])
+
+    for side in (figures.PROGRESSED, tuple(p for p in PATHWAYS if p not in figures.PROGRESSED)):
+        groups = [[p] for p in side]
+        while True:
+            rare = sorted((g for g in groups if 0 < size(g) < min_cell), key=order)
+            partners = sorted((g for g in groups if size(g) > 0 and rare and g is not rare[0]), key=order)
+            if not rare or not partners:  # a zero is 0 in every breakdown: it would not help
+                break
+            groups.remove(rare[0])
+            groups.remove(partners[0])
+            groups.append(sorted(rare[0] + partners[0], key=PATHWAYS.index))
+        out += [tuple(g) for g in groups]
+    return tuple(sorted(out, key=lambda g: PATHWAYS.index(g[0])))
+
+
+def _pathway(group: tuple[str, ...]) -> str | tuple[str, ...]:
+    return group[0] if len(group) == 1 else group  # a tuple is "any of them" (CONTRACT.md)
+
+
+def view_tables(f: Filters, choices: ProjectChoices, groups: Groups = EACH) -> list[Table]:
+    """Declare every client-count cell the pages, slides and exports of view ``f`` show (absolute dims).
+
+    ``groups``: the pathways as breakdowns count them (``pathway_groups``); the whole project's pathway
+    table counts each pathway on its own.
+    """
     q = {"quarter": f.quarter}
     base = base_dims(f) | q
     exact = not f.is_breakdown  # whole-project published categories stay exact (issue 15, item 5)
@@ -163,16 +209,18 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
     tables.append(_table("municipalities.status", status))
 
     nodes = [ended | {c: s} for c in ("status_at_entry", "status_at_exit") for s in STATUSES]
-    nodes += [ended | {"pathway": p} for p in PATHWAYS]
+    paths = [_pathway(g) for g in groups]
+    nodes += [ended | {"pathway": p} for p in paths]
     links = [ended | {"status_at_entry": a, "status_at_exit": b} for a in STATUSES for b in STATUSES]
-    links += [ended | {"status_at_exit": b, "pathway": p} for b in STATUSES for p in PATHWAYS]
+    links += [ended | {"status_at_exit": b, "pathway": p} for b in STATUSES for p in paths]
     tables.append(_table("pathways.sankey", nodes + (links if flows_offered(f) else [])))
 
+    own = EACH if exact else groups  # the published per-pathway counts; a breakdown's groups
     path = [base | {"is_progressed": True}] + [
-        base | {"pathway": p} for p in PATHWAYS if p in figures.PROGRESSED
+        base | {"pathway": _pathway(g)} for g in own if g[0] in figures.PROGRESSED
     ]
     path += [base | {"is_progressed": False}] + [
-        base | {"pathway": p} for p in PATHWAYS if p not in figures.PROGRESSED
+        base | {"pathway": _pathway(g)} for g in own if g[0] not in figures.PROGRESSED
     ]
     path += [base | {"is_active": True}, base]
     tables.append(_table("pathways.table", path, exact))
@@ -190,7 +238,7 @@ def view_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
                 at["wellbeing_region_code"] = choices.municipalities[v]
             by += [at, at | {"is_progressed": True}, at | {"is_progressed": False}]
             if per_pathway(f, dim):
-                by += [at | {"pathway": p} for p in PATHWAYS]
+                by += [at | {"pathway": p} for p in paths]
         tables.append(_table(key, by))
 
     indicators = [
@@ -221,7 +269,7 @@ def release_views(f: Filters, choices: ProjectChoices) -> list[Filters]:
     return views
 
 
-def release_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
+def release_tables(f: Filters, choices: ProjectChoices, groups: Groups = EACH) -> list[Table]:
     """The union release: every view's tables, keyed ``<view>|<page>.<table>`` so that each stays a table.
 
     The whole project's tables show their zeros; every breakdown's zeros may be hidden as complements
@@ -232,7 +280,9 @@ def release_tables(f: Filters, choices: ProjectChoices) -> list[Table]:
     for v in release_views(f, choices):
         tag = view_tag(v)
         coarse = tag == "project"  # the whole project shows its zeros; a breakdown's may be complements
-        out += [replace(t, key=f"{tag}|{t.key}", hide_zeros=not coarse) for t in view_tables(v, choices)]
+        out += [
+            replace(t, key=f"{tag}|{t.key}", hide_zeros=not coarse) for t in view_tables(v, choices, groups)
+        ]
     return out
 
 

@@ -142,13 +142,19 @@ def compute(db: Path, snapshot: Path, project: str, quarter: str, min_cell: int)
 
     reader.pin(Path(db))
     reader._pinned.snapshot = Path(snapshot)  # the snapshot the page read, even if a newer one is current
-    choices = choices_for(project)
-    atoms = release.atoms(project, quarter)
-    tables = release.release_tables(Filters(project=project, quarter=quarter), choices)
+    atoms, _, tables = inputs(Filters(project=project, quarter=quarter), choices_for(project), min_cell)
     d = protect(atoms, tables, min_cell=min_cell, cliques=release.CLIQUES)
     key = digest(atoms, tables, min_cell, release.CLIQUES)
     save(folder(db) / f"{key}.json", d)
     return key, d
+
+
+def inputs(f: Filters, choices: ProjectChoices, min_cell: int):
+    """The atoms, pathway groups and union tables of ``f``'s project quarter (what its digest covers)."""
+    atoms = release.atoms(f.project, f.quarter)
+    groups = release.pathway_groups(atoms, f.quarter, min_cell)
+    whole = Filters(project=f.project, quarter=f.quarter)
+    return atoms, groups, release.release_tables(whole, choices, groups)
 
 
 _READY: dict[tuple, object] = {}  # decisions found in the store, per data version (they never change)
@@ -163,16 +169,9 @@ def decision(f: Filters, choices: ProjectChoices, min_cell: int) -> Decision | N
     snapshot = reader.pinned()
     key = (reader.version(snapshot, f.project), f.project, f.quarter, min_cell)
     if key not in _READY:
-        whole = Filters(project=f.project, quarter=f.quarter)
+        atoms, _, tables = inputs(f, choices, min_cell)
         found = decision_for(
-            settings.db_path(),
-            snapshot,
-            f.project,
-            f.quarter,
-            min_cell,
-            release.atoms(f.project, f.quarter),
-            release.release_tables(whole, choices),
-            release.CLIQUES,
+            settings.db_path(), snapshot, f.project, f.quarter, min_cell, atoms, tables, release.CLIQUES
         )
         if found is None:
             return None
@@ -187,7 +186,8 @@ def view_decision(f: Filters, choices: ProjectChoices, min_cell: int) -> tuple[l
     still being computed, the page draws no count that depends on it)."""
     d = decision(f, choices, min_cell)
     tag = release.view_tag(f)
-    tables = release.view_tables(f, choices)
+    groups = release.pathway_groups(release.atoms(f.project, f.quarter), f.quarter, min_cell)
+    tables = release.view_tables(f, choices, groups)
     if d is None:
         return tables, None
     refused = {t.key for t in tables if f"{tag}|{t.key}" in d.refused}

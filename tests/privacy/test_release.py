@@ -231,3 +231,26 @@ def test_the_finest_breakdowns_are_not_offered_where_they_would_be_nearly_all_hi
     _, woman = tables(gender="woman")
     assert has_flows(woman["pathways.sankey"]) and not per_pathway(woman["pathways.by_municipality"])
     assert not any("municipality_code" in c for c in woman["municipalities.status"].cells)
+
+
+def test_a_rare_pathway_is_counted_with_the_smallest_of_its_side_in_every_breakdown() -> None:
+    """Grouping rare categories (issue 15 item 3): a pathway under ``min_cell`` in the whole project's
+    exact count joins the smallest pathways of its side until the group holds ``min_cell``."""
+    import polars as pl
+
+    counts = {"other_pathway": 3, "work_trial": 7, "supported_work": 7, "education": 15, "dropped_out": 2}
+    atoms = pl.DataFrame(
+        {
+            "quarter": ["2023Q3"] * len(counts),
+            "pathway": list(counts),
+            "n_clients": list(counts.values()),
+        }
+    )
+    groups = release.pathway_groups(atoms, "2023Q3", 5)
+    assert sorted(p for g in groups for p in g) == sorted(release.PATHWAYS)  # a partition
+    by = {p: g for g in groups for p in g}
+    assert by["other_pathway"] == tuple(sorted(("other_pathway", "work_trial"), key=release.PATHWAYS.index))
+    not_found = [p for p in release.PATHWAYS if p not in figures.PROGRESSED]
+    assert "dropped_out" in not_found and by["dropped_out"] == ("dropped_out",)  # no partner but zeros
+    assert all(len(by[p]) == 1 for p in release.PATHWAYS if p not in ("other_pathway", "work_trial"))
+    assert release.pathway_groups(atoms, "2023Q3", 2) == release.EACH  # nothing under 2 but zeros

@@ -39,8 +39,8 @@ def test_the_page_gets_none_then_the_worker_s_decision_the_same_as_protecting_he
         time.sleep(0.5)
         found = store.decision(f, view.choices, 5)
     assert found is not None, sorted(p.name for p in store.folder(small_warehouse).iterdir())
-    whole = release.release_tables(type(f)(project=f.project, quarter=f.quarter), view.choices)
-    here = protect(release.atoms(f.project, f.quarter), whole, min_cell=5, cliques=release.CLIQUES)
+    atoms, _, whole = store.inputs(f, view.choices, 5)
+    here = protect(atoms, whole, min_cell=5, cliques=release.CLIQUES)
     assert (found.values, found.hidden, found.refused) == (here.values, here.hidden, here.refused)
     assert not list(store.folder(small_warehouse).glob("*.lock"))  # the worker let go of its lock
     tables, seen = store.view_decision(f, view.choices, 5)
