@@ -2,7 +2,8 @@
 right, no header or cell is cut, and no chart's axis title runs out of its chart.
 
 Each page is opened with its expanders open and each of its tabs shown in turn; the upload history is read
-as a signed-in coordinator. Screenshots land in artifacts/screenshots/tables-<page>-<lang>.png.
+as a signed-in coordinator. Screenshots land in artifacts/screenshots/tables-<page>-<lang>.png. `make test`
+opens every page in one language, each language at least once (``matrix``); `make test-full` all 18.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def open_everything(page) -> list[str]:
     return sorted(set(found))
 
 
+@pytest.mark.matrix(keep=6, cover=("name", "lang"))  # make test: every page once, every language
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_table_fits_its_frame(browser, app_url: str, name: str, lang: str) -> None:
