@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import replay
-
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -84,11 +82,9 @@ def start_app(db: Path, log: Path, env: dict[str, str] | None = None) -> tuple[s
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo warehouse for the browser tests (built by the real pipeline)."""
-    path = tmp_path_factory.mktemp("browser-demo") / "warehouse.duckdb"
-    replay.build_demo(path)
-    return path
+def demo_warehouse(warehouse: Path) -> Path:
+    """The demo warehouse for the browser tests: the session's one (``tests/conftest.py``), read only."""
+    return warehouse
 
 
 @pytest.fixture(scope="session")
