@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import fresh_page, screenshot, settle, sign_in, wait_for_app
+from tests.browser.conftest import PASSWORD, USER, fresh_page, screenshot, settle, sign_in, wait_for_app
 from tests.browser.test_pages import CHARTS_DRAWN, CLIPPED
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 SIGNED_IN = {"fi": "Kirjautuneena:", "sv": "Inloggad:", "en": "Signed in:"}
@@ -87,7 +86,7 @@ def test_every_table_fits_its_frame(browser, app_url: str, name: str, lang: str)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_upload_history_fits_its_frame(browser, upload_app, lang: str) -> None:  # noqa: F811
+def test_the_upload_history_fits_its_frame(browser, upload_app, lang: str) -> None:
     _, url = upload_app
     with fresh_page(browser, 1400, 900) as page:
         sign_in(page, url, USER, PASSWORD)
