@@ -7,7 +7,7 @@ DB ?= data/warehouse.duckdb
 STAMP := $(VENV)/.install-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run demo test test-fast test-browser lint format bench fuzz audit clean
+.PHONY: help install browser run demo test test-full test-fast test-browser lint format bench fuzz audit clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -32,8 +32,11 @@ demo: $(STAMP) ## (Re)build the demo warehouse at $(DB)
 run: $(STAMP) $(DB) ## Install if needed, build the demo warehouse if absent, start the app
 	DASHBOARD_DB=$${DASHBOARD_DB:-$(DB)} $(BIN)/streamlit run dashboard/app.py
 
-test: $(STAMP) browser ## Install everything and run every test (browser tests included)
+test: $(STAMP) browser ## Install everything and run every test (browser tests included; matrices sampled)
 	$(BIN)/python -m pytest
+
+test-full: $(STAMP) browser ## As `make test`, with every case of every language/size/page matrix
+	FULL_MATRIX=1 $(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the tests without the real browser
 	$(BIN)/python -m pytest -m "not browser"

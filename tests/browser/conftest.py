@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import replay
+from pipelines import warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -84,11 +84,9 @@ def start_app(db: Path, log: Path, env: dict[str, str] | None = None) -> tuple[s
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo warehouse for the browser tests (built by the real pipeline)."""
-    path = tmp_path_factory.mktemp("browser-demo") / "warehouse.duckdb"
-    replay.build_demo(path)
-    return path
+def demo_warehouse(warehouse: Path) -> Path:
+    """The demo warehouse for the browser tests: the session's one (``tests/conftest.py``), read only."""
+    return warehouse
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +101,39 @@ def app_url(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> I
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+USER, PASSWORD = "kaisa", "kittila-salasana-2023"  # a coordinator of Kittilä, added by the CLI
+
+
+@contextlib.contextmanager
+def served_copy(demo: Path, folder: Path) -> Iterator[tuple[Path, str]]:
+    """Serve the real app on a private copy of the demo in ``folder``, with ``USER`` added by the CLI."""
+    db = folder / "warehouse.duckdb"
+    snapshots = warehouse.snapshot_dir(db)
+    snapshots.mkdir()
+    shutil.copyfile(os.path.realpath(demo), snapshots / "000001.duckdb")
+    db.symlink_to(os.path.relpath(snapshots / "000001.duckdb", folder))
+    added = subprocess.run(
+        [sys.executable, "-m", "pipelines", "users", "add", "--db", str(db), "--user", USER,
+         "--role", "coordinator", "--project", "VALPAS2", "--municipality", "261"],
+        input=f"{PASSWORD}\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    process, url = start_app(db, folder / "streamlit.log")
+    try:
+        yield db, url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def upload_app(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The real app on a copy of the demo with a coordinator of Kittilä, for the tests that sign in: one
+    app for the session, as none of them saves a file (``test_upload``, which does, has its own)."""
+    with served_copy(demo_warehouse, tmp_path_factory.mktemp("upload-app")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.browser.conftest import settle, sign_in, wait_for_app
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401 (a fixture)
+from tests.browser.conftest import PASSWORD, USER, settle, sign_in, wait_for_app
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
@@ -34,7 +33,7 @@ def test_is_local_tells_the_font_host_from_the_app():
     assert not is_local("https://127.0.0.1.example.org/")
 
 
-def test_no_page_fetches_anything_from_another_host(browser, upload_app):  # noqa: F811
+def test_no_page_fetches_anything_from_another_host(browser, upload_app):
     _, url = upload_app
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fi-FI")
     seen: list[str] = []

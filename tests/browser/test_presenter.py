@@ -1,6 +1,8 @@
 """Presenter mode in a real browser: every slide fits a 1280x720 and a 1920x1080 screen, keys step through.
 
-Screenshots land in artifacts/screenshots/presenter-*.png, to be looked at.
+Screenshots land in artifacts/screenshots/presenter-*.png, to be looked at. `make test` steps through the
+slides in three of the six language and size pairs, each language and size at least once (``matrix``);
+`make test-full` in all six.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def position(page) -> tuple[int, int]:
     return int(n), int(total)
 
 
+@pytest.mark.matrix(keep=3, cover=("lang", "screen"))  # make test: fi 720p, en 1080p and one in sv
 @pytest.mark.parametrize("screen", list(SIZES), indirect=True)
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_slide_fits_uncut_and_the_arrow_keys_step(screen, app_url: str, request, lang: str) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.sessions import COOKIE
-from tests.browser.conftest import settle, sign_in, wait_for_app
+from tests.browser.conftest import PASSWORD, USER, settle, sign_in, wait_for_app
 from tests.browser.test_pages import CHARTS_DRAWN
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401 (a fixture)
 from tests.deploy.proxy import running_proxy, tools
 
 PAGES = ["", "kuntavertailu", "osallistumiset", "jatkopolut", "hankkeet", "tietoa", "kirjaudu",
@@ -23,7 +22,7 @@ document.addEventListener("securitypolicyviolation",
 
 
 @pytest.fixture(scope="module")
-def proxy(upload_app, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+def proxy(upload_app, tmp_path_factory: pytest.TempPathFactory):
     tools()
     _, url = upload_app
     with running_proxy(url, tmp_path_factory.mktemp("browser-proxy")) as running:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import settle, sign_in, wait_for_app
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401 (the fixture)
+from tests.browser.conftest import PASSWORD, USER, settle, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +13,7 @@ def signed_in(page) -> bool:
     return page.get_by_text("Kirjautuneena:").count() > 0
 
 
-def test_a_reload_keeps_the_sign_in_and_sign_out_ends_it(page, upload_app) -> None:  # noqa: F811
+def test_a_reload_keeps_the_sign_in_and_sign_out_ends_it(page, upload_app) -> None:
     _, url = upload_app
     sign_in(page, url, USER, PASSWORD)
     cookie = {c["name"]: c for c in page.context.cookies()}["hd_session"]

@@ -2,16 +2,16 @@
 right, no header or cell is cut, and no chart's axis title runs out of its chart.
 
 Each page is opened with its expanders open and each of its tabs shown in turn; the upload history is read
-as a signed-in coordinator. Screenshots land in artifacts/screenshots/tables-<page>-<lang>.png.
+as a signed-in coordinator. Screenshots land in artifacts/screenshots/tables-<page>-<lang>.png. `make test`
+opens every page in one language, each language at least once (``matrix``); `make test-full` all 18.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import fresh_page, screenshot, settle, sign_in, wait_for_app
+from tests.browser.conftest import PASSWORD, USER, fresh_page, screenshot, settle, sign_in, wait_for_app
 from tests.browser.test_pages import CHARTS_DRAWN, CLIPPED
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 SIGNED_IN = {"fi": "Kirjautuneena:", "sv": "Inloggad:", "en": "Signed in:"}
@@ -72,6 +72,7 @@ def open_everything(page) -> list[str]:
     return sorted(set(found))
 
 
+@pytest.mark.matrix(keep=6, cover=("name", "lang"))  # make test: every page once, every language
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_table_fits_its_frame(browser, app_url: str, name: str, lang: str) -> None:
@@ -85,7 +86,7 @@ def test_every_table_fits_its_frame(browser, app_url: str, name: str, lang: str)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_upload_history_fits_its_frame(browser, upload_app, lang: str) -> None:  # noqa: F811
+def test_the_upload_history_fits_its_frame(browser, upload_app, lang: str) -> None:
     _, url = upload_app
     with fresh_page(browser, 1400, 900) as page:
         sign_in(page, url, USER, PASSWORD)

@@ -1,16 +1,13 @@
 """A real upload through the browser's file input, as a coordinator of Kittilä created with the CLI.
 
-Its own warehouse (a copy of the demo) and its own app process, so the demo other browser tests read is
-never written. The screenshots of the problem table and the preview are for a person to look at.
+Its own warehouse (a copy of the demo) and its own app process, so neither the demo other browser tests
+read nor the copy that the other signed-in tests share is ever written. The screenshots of the problem
+table and the preview are for a person to look at.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -18,9 +15,8 @@ import openpyxl
 import pytest
 
 from pipelines import warehouse
-from tests.browser.conftest import ROOT, screenshot, settle, sign_in, start_app
+from tests.browser.conftest import PASSWORD, ROOT, USER, screenshot, served_copy, settle, sign_in
 
-USER, PASSWORD = "kaisa", "kittila-salasana-2023"
 HEADER = (
     "asiakastunnus;kunta;ikäryhmä;sukupuoli;aloituspäivä;lopetuspäivä;tilanne_alussa;"
     "pitkäaikaistyötön;tilanne_lopussa;jatkopolku;valmentaja"
@@ -34,26 +30,11 @@ BAD_ROWS = (  # Kittilä's coordinator writes a Posio row, an impossible date an
 
 
 @pytest.fixture(scope="module")
-def upload_app(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The real app on a private copy of the demo, with a coordinator of Kittilä added by the CLI."""
-    folder = tmp_path_factory.mktemp("upload-app")
-    db = folder / "warehouse.duckdb"
-    snapshots = warehouse.snapshot_dir(db)
-    snapshots.mkdir()
-    shutil.copyfile(os.path.realpath(demo_warehouse), snapshots / "000001.duckdb")
-    db.symlink_to(os.path.relpath(snapshots / "000001.duckdb", folder))
-    added = subprocess.run(
-        [sys.executable, "-m", "pipelines", "users", "add", "--db", str(db), "--user", USER,
-         "--role", "coordinator", "--project", "VALPAS2", "--municipality", "261"],
-        input=f"{PASSWORD}\n", text=True, capture_output=True, cwd=ROOT, timeout=120,
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
-    process, url = start_app(db, folder / "streamlit.log")
-    try:
-        yield db, url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+def own_upload_app(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real app on a private copy of the demo, with a coordinator of Kittilä added by the CLI: this
+    test saves a file and rolls it back, so it shares its app with no other test."""
+    with served_copy(demo_warehouse, tmp_path_factory.mktemp("own-upload-app")) as served:
+        yield served
 
 
 def uploads(db: Path) -> list[tuple]:
@@ -66,8 +47,8 @@ def uploads(db: Path) -> list[tuple]:
         con.close()
 
 
-def test_a_coordinator_uploads_a_bad_csv_then_a_valid_workbook(page, upload_app, tmp_path: Path) -> None:
-    db, url = upload_app
+def test_a_coordinator_uploads_a_bad_csv_then_a_valid_workbook(page, own_upload_app, tmp_path: Path) -> None:
+    db, url = own_upload_app
     before = uploads(db)
     sign_in(page, url, USER, PASSWORD)
     menus = [m.strip() for m in page.locator('[data-testid="stTopNavSection"]').all_inner_texts()]

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, settle, sign_in
+from tests.browser.conftest import PASSWORD, ROOT, USER, settle, sign_in
 from tests.browser.test_pages import violations
 from tests.browser.test_tables_fit import TOO_WIDE
-from tests.browser.test_upload import BAD_ROWS, HEADER, PASSWORD, USER, upload_app  # noqa: F401
+from tests.browser.test_upload import BAD_ROWS, HEADER
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_upload_page_has_no_violation_in_any_state(page, upload_app, tmp_path: Path) -> None:  # noqa: F811
+def test_the_upload_page_has_no_violation_in_any_state(page, upload_app, tmp_path: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     _, url = upload_app

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.i18n import LANGUAGE_NAMES
-from tests.browser.conftest import settle, sign_in
-from tests.browser.test_upload import PASSWORD, USER, upload_app  # noqa: F401  (fixture)
+from tests.browser.conftest import PASSWORD, USER, settle, sign_in
 
 EXPECTED = {
     "fi": ("Vedä tiedosto tähän", "enintään 20 Mt"),
@@ -19,7 +18,7 @@ BUTTON = {"fi": "Valitse tiedosto", "sv": "Välj fil"}
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-def test_the_upload_box_speaks_the_readers_language(page, upload_app, lang: str) -> None:  # noqa: F811
+def test_the_upload_box_speaks_the_readers_language(page, upload_app, lang: str) -> None:
     _, url = upload_app
     sign_in(page, url, USER, PASSWORD)
     page.locator('[data-testid="stMain"]').get_by_role("link", name="Lataa tiedosto").click()

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import replay
 from tests.browser.conftest import start_app
 from tests.deploy.proxy import Proxy, running_proxy, tools
 
@@ -35,13 +34,11 @@ METRICS_SPELLINGS = ["/_stcore/metrics", "//_stcore/metrics", "/_stcore/%6detric
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proxy]]:
-    """The real app on the demo warehouse, behind the committed nginx config."""
-    tools()  # skip before building anything when nginx is missing
+def stack(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Proxy]]:
+    """The real app on the session's demo warehouse (read only), behind the committed nginx config."""
+    tools()  # skip before starting the app when nginx is missing
     folder = tmp_path_factory.mktemp("proxy")
-    db = folder / "warehouse.duckdb"
-    replay.build_demo(db)
-    app, url = start_app(db, folder / "streamlit.log", env={"DASHBOARD_FORWARDED_FOR": "1"})
+    app, url = start_app(warehouse, folder / "streamlit.log", env={"DASHBOARD_FORWARDED_FOR": "1"})
     try:
         with running_proxy(url, folder / "nginx") as proxy:
             yield url, proxy

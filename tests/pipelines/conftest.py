@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import replay, warehouse
+from pipelines import warehouse
 
 HEADER = (
     "asiakastunnus;kunta;ikäryhmä;sukupuoli;aloituspäivä;lopetuspäivä;tilanne_alussa;"
@@ -35,11 +35,10 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo warehouse, built once per session by the real pipeline. Do not write to it."""
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    replay.build_demo(path)
-    return path
+def demo_db(warehouse: Path) -> Path:
+    """The demo warehouse, built once per session by the real pipeline (``tests/conftest.py``). Do not
+    write to it."""
+    return warehouse
 
 
 def snapshot_state(db: Path) -> dict[str, list[tuple]]:
