@@ -41,6 +41,15 @@ def demo_db(warehouse: Path) -> Path:
     return warehouse
 
 
+def rows(db: Path, sql: str) -> list[tuple]:
+    """The rows of ``sql`` on the current snapshot of ``db``."""
+    con = warehouse.connect_reader(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def snapshot_state(db: Path) -> dict[str, list[tuple]]:
     """Return every staging and marts table's full contents, for 'nothing changed' assertions."""
     con = warehouse.connect_reader(db)

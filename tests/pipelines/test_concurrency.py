@@ -16,7 +16,7 @@ import pytest
 
 from pipelines import ingest, warehouse
 from pipelines.i18n import t
-from tests.pipelines.conftest import VALID_ROWS, clients_csv, snapshot_state
+from tests.pipelines.conftest import VALID_ROWS, clients_csv, rows, snapshot_state
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 90  # seconds; generous for a loaded CI machine, finite so nothing hangs
@@ -135,14 +135,6 @@ def wait_for(condition: Callable[[], bool], what: str, *procs: subprocess.Popen)
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = warehouse.connect_reader(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def clients(n: int) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import codes, ingest, users, warehouse
-from tests.pipelines.conftest import clients_csv
+from tests.pipelines.conftest import clients_csv, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL_FILES = sorted((ROOT / "pipelines" / "sql").rglob("*.sql")) + sorted((ROOT / "dashboard").rglob("*.sql"))
@@ -25,14 +25,6 @@ ROWS = (  # every pathway once, ended, in Kittilä; KIT-010 is still active (no 
     "KIT-009;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;ohjattu muuhun tukeen;",
     "KIT-010;261;18-24;mies;1.2.2021;;työtön;ei;;;",
 )
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = warehouse.connect_reader(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def progress_in_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict, set]:
