@@ -209,7 +209,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         except optimal.Unprotectable as e:
             refuse(e.args[0])
             continue
-        except optimal.Stuck as e:  # hide what its cuts ask for; stuck twice, refuse its tables
+        except optimal.Stuck as e:  # hide what its latest cut asks for; stuck twice, refuse its tables
             for g in e.args[0]:
                 if g in stuck:
                     refuse(g)

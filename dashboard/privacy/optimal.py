@@ -29,7 +29,7 @@ from dashboard.privacy.domain import Part
 MASTER_SECONDS = 30.0  # per master solve; the pattern found is re-proven whatever its optimality gap
 MIP_GAP = 0.01  # a pattern within 1 % of the fewest clients hidden is taken
 INF = highspy.kHighsInf
-STUCK_ROUNDS = 12  # integer rounds that still find cuts before the engine hides more for them
+STUCK_ROUNDS = 30  # integer rounds that still find cuts before the engine hides more for them
 _log = logging.getLogger(__name__)
 LP_ROUNDS = 100  # cut rounds on the master's LP relaxation before the integer rounds
 IN_OUT = 0.5  # where between the master's optimum and a protecting pattern cuts are separated
@@ -62,7 +62,7 @@ class Suppressor:
         master.changeColsCost(k, np.arange(k, dtype=np.int32), cost)
         self.master, self.cost = master, cost
         self.rows_of: dict[int, list[int]] = {}  # the cut rows of each primary
-        self.support: dict[int, set[int]] = {}  # the groups whose hiding its cuts reward
+        self.support: dict[int, set[int]] = {}  # the groups whose hiding its latest cut rewards
         self.proven: dict[int, tuple[float, tuple]] = {}  # primary -> range, (group, weight) it moved
         self.relaxed = False
         self.rounds = self.cuts = 0
@@ -204,7 +204,7 @@ class Suppressor:
             # the attacker's dual bound: range <= sum theta_g x_g - constant, which must reach ``need``
             self.master.addRow(need + constant, INF, idx.size, idx, np.array([terms[i] for i in idx]))
             self.rows_of.setdefault(s, []).append(self.master.getNumRow() - 1)
-            self.support.setdefault(s, set()).update(self.groups[i] for i in idx)
+            self.support[s] = {self.groups[i] for i in idx}  # its latest cut: what it lacks now
             failing.append(s)
         return failing
 

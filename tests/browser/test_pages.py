@@ -76,6 +76,7 @@ def open_page(page, app_url: str, path: str) -> None:
     page.goto(f"{app_url}/{path}")
     wait_for_app(page)
     page.wait_for_function(CHARTS_DRAWN)
+    settle(page)  # a loaded machine may still be drawing the tables below the charts
 
 
 def show_whole_page(page) -> None:

@@ -117,6 +117,9 @@ def test_numbers_align_right_in_turned_tables_too(browser, app_url: str, name: s
     with fresh_page(browser, 1400, 900) as page:
         page.goto(f"{app_url}/{PAGES[name]}")
         wait_for_app(page)
-        assert page.locator("[data-testid='stMain'] [data-testid='stTable']").count() >= 1
+        tables = page.locator("[data-testid='stMain'] [data-testid='stTable']")
+        tables.first.wait_for(state="attached", timeout=90_000)  # drawn late on a loaded machine
+        settle(page)
+        assert tables.count() >= 1
         left = page.evaluate(LEFT_NUMBERS)
         assert not left, left
