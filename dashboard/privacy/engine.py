@@ -17,13 +17,14 @@ integer minimum and maximum, and, when the true value is one of them, a third va
 or beyond.
 
 Secondary suppression is optimal (``optimal``: Fischetti & Salazar's integer program, stated with HiGHS,
-with the attacker's LP cuts), per independent part of the release (one per quarter), over merged attacker
-variables. Every pattern is then re-proven against the integer attacker (integer points from LP vertices,
-``certify``, else integer programs, ``Model.feasible_values``); a cell that still keeps fewer than three
-values must be able to rise further in the next round, and a cell that no pattern protects (it is pinned
-by exact cells, e.g. an exact whole-project count of 1 that a hidden breakdown repeats) has
-its tables refused: not drawn at all. The independent audit in ``tests/privacy/test_audit.py`` re-checks
-with SCIP; ``tests/privacy/test_optimal.py`` compares the hidden clients with the cheapest safe pattern.
+with the attacker's LP cuts), per part of the release (its quarters chained, ``domain``), over merged
+attacker variables. Every pattern is then re-proven against the integer attacker (integer points from LP
+vertices, ``certify``, else integer programs, ``Model.feasible_values``); a cell that still keeps fewer
+than three values must be able to rise further in the next round, and a cell that no pattern protects (it
+is pinned by exact cells, e.g. an exact whole-project count of 1 that a hidden breakdown repeats) has its
+tables refused: not drawn at all. The independent audits in ``tests/privacy/test_audit.py`` and
+``tests/privacy/test_carried.py`` (over the clients' lifecycles) re-check with SCIP;
+``tests/privacy/test_optimal.py`` compares the hidden clients with the cheapest safe pattern.
 
 Cells of ``exact`` tables are part of what the attacker knows: always shown, never hidden.
 """
@@ -92,13 +93,17 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
+MODEL = 2  # the attacker model's version: a stored decision of an older model is computed again
+# (2: consecutive quarters chained on the clients a list carries, ``domain``)
+
+
 def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
         (t.key, t.exact, t.hide_zeros, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables
     ]
-    h.update(json.dumps([spec, min_cell, [sorted(c) for c in cliques or ()]]).encode())
+    h.update(json.dumps([MODEL, spec, min_cell, [sorted(c) for c in cliques or ()]]).encode())
     return h.hexdigest()
 
 

@@ -77,6 +77,8 @@ def combinations(atoms: pl.DataFrame, attrs: list[str]) -> pl.DataFrame:
     out = groups[0]
     for g in groups[1:]:
         out = out.join(g, how="cross")
+    if {"is_new", "is_active", ENDED} <= set(attrs):  # a client new in the quarter that ended, ended in it
+        out = out.filter(~(pl.col("is_new") & ~pl.col("is_active") & ~pl.col(ENDED)).fill_null(False))
     return out.select(attrs)
 
 
