@@ -1,15 +1,8 @@
 """The attacker's domain of a release (issue 15): its parts, each reduced without loss.
 
 The release is split by quarter (``parts``): cells of different quarters count different snapshots of
-the client lists. They are not independent: a list carried into the next quarter keeps its clients, so
-the clients of quarter p are the clients of p + 1 that are not new there, each with the same stable
-attributes (area, age group, gender), active at p exactly when active or ended in p + 1, and ended before
-p + 1 with the same exit. The attacker knows this (the data contract: each list is the whole list as at
-the quarter's end), so consecutive quarters are *chained*: one part whose quarters are glued on that
-carried margin (``_glue``), exactly as the cliques of one quarter are glued on their separators
-(``decompose``). Without it a hidden ``ended(q)`` follows from ``active(q) = active(q-1) + new(q) -
-ended(q)``. A glue equation the data do not satisfy (a later list rewrote history) is left out and
-counted (``glue_broken``).
+the client lists. Consecutive quarters are tied by the clients a list carries, so they are *chained* into
+one part (``chain``); a release spanning quarters in one cell is one part.
 
 Each part's attacker domain (every structurally possible combination of the attribute values,
 ``model.combinations``, per clique of ``decompose``) is reduced without loss: a combination inside a shown
@@ -20,27 +13,17 @@ cell sees). Cells that then count the same variables are the same count, so they
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from dashboard.privacy.model import COUNT, ENDED, combinations
-from pipelines import quarters
+from dashboard.privacy import chain
+from dashboard.privacy.model import COUNT, combinations
 
 _MISSING = object()
 PART = "quarter"  # an attribute every cell of a release fixes: each value counts one snapshot of the lists
-STABLE = (  # a client's attributes that a list carried into the next quarter keeps
-    "municipality_code",
-    "wellbeing_region_code",
-    "age_group",
-    "gender",
-    "status_at_entry",
-    "is_long_term_unemployed",
-)
-EXIT = ("status_at_exit", "pathway", "is_progressed")  # kept too once the client has ended
-ACTIVE, NEW = "is_active", "is_new"
 
 
 @dataclass
@@ -59,14 +42,6 @@ class Part:
     # or a quarter's carried margin the next quarter's (``_glue``)
     glue: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     # while parts are built: per side ("prev", "next"), each combination's carried-margin value and variable
-
-
-@dataclass(frozen=True)
-class _Side:
-    """One quarter's side of the carried margin between two consecutive quarters."""
-
-    attrs: frozenset[str]  # what ``key`` reads: all within one clique of the quarter
-    key: Callable[[pl.DataFrame], np.ndarray]  # per combination its margin's value (None: on no equation)
 
 
 def parts(
@@ -97,11 +72,11 @@ def parts(
         for p, cells in order
     ]
     trees = [decompose(k, cliques) for k in part_keys]
-    sides: list[dict[str, _Side]] = [{} for _ in order]
+    sides: list[dict[str, chain.Side]] = [{} for _ in order]
     chained = []
     for i in range(1, len(order)):
         (before, _), (after, _) = order[i - 1], order[i]
-        carry = _carry(trees[i - 1], trees[i]) if _consecutive(before, after) else None
+        carry = chain.carry(trees[i - 1], trees[i]) if chain.consecutive(before, after) else None
         chained.append(carry is not None)
         if carry:
             sides[i - 1]["next"], sides[i]["prev"] = carry
@@ -110,7 +85,8 @@ def parts(
         frame = atoms if p is _MISSING else atoms.filter(pl.col(PART) == p)
         shows = [zeros_shown is None or c in zeros_shown for c in cells]
         zero = [values[c] == 0 and z for c, z in zip(cells, shows, strict=True)]
-        known = [_NONE_CARRIED] if i == 0 and p is not _MISSING and _carries_none(frame, trees[i]) else []
+        first = i == 0 and p is not _MISSING and chain.carries_none(frame, trees[i])
+        known = [chain.NONE_CARRIED] if first else []
         part = _reduce(frame, cells, k, [values[c] for c in cells], zero, cliques, side, known)
         index = {c: i for i, c in enumerate(cells)}
         part.floor = np.array([int(any(shows[index[c]] for c in g)) for g in part.cells], dtype=np.int64)
@@ -122,72 +98,6 @@ def parts(
             run = []
         run.append(part)
     return [*out, _glue(run)] if run else out
-
-
-_NONE_CARRIED = frozenset({(NEW, False)})  # the first quarter's clients: every one of them new
-
-
-def _carries_none(frame: pl.DataFrame, tree: list[list[str]]) -> bool:
-    """Whether the first quarter's clients all started in it (nothing carried from before the project).
-
-    The attacker may know the project's start, so when the data say so the model does too: the
-    first quarter's cells then tie to the later ones' without any client of unknown history.
-    """
-    if not any(NEW in c for c in tree) or NEW not in frame.columns:
-        return False
-    return int(frame.filter(~pl.col(NEW).fill_null(True))[COUNT].sum()) == 0
-
-
-def _consecutive(before: object, after: object) -> bool:
-    return (
-        isinstance(before, str)
-        and isinstance(after, str)
-        and quarters.is_quarter(before)
-        and quarters.is_quarter(after)
-        and quarters.following(before) == after
-    )
-
-
-def _carry(earlier: list[list[str]], later: list[list[str]]) -> tuple[_Side, _Side] | None:
-    """The carried margin of two consecutive quarters, as what the earlier and the later one count of it.
-
-    Its value is a client's stable attributes that both quarters count and the client's state at the
-    earlier quarter: active (the later one: not new, and active or ended there), or ended with the exit
-    attributes both count. A quarter that does not count the needed lifecycle attributes carries only
-    "there" (the later one: not new); a later quarter without ``is_new`` carries nothing (``None``).
-    """
-    e_all, l_all = set().union(*map(set, earlier)), set().union(*map(set, later))
-    if NEW not in l_all:
-        return None
-    life = ACTIVE in e_all and {ACTIVE, ENDED} <= l_all
-    stable = [a for a in STABLE if a in e_all and a in l_all]
-    exits = [a for a in EXIT if a in e_all and a in l_all] if life else []
-    e_attrs = frozenset([*stable, *exits, *([ACTIVE] if life else [])])
-    l_attrs = frozenset([*stable, *exits, NEW, *([ACTIVE, ENDED] if life else [])])
-    if not any(e_attrs <= set(c) for c in earlier) or not any(l_attrs <= set(c) for c in later):
-        raise ValueError("the margin two quarters share lies in no clique of one of them")
-
-    def text(names: Sequence[str]) -> list[pl.Expr]:
-        return [pl.col(a).cast(pl.String).fill_null("-") for a in names]
-
-    ended = pl.concat_str([pl.lit("ended"), *text(exits)], separator="|")
-    active = pl.col(ACTIVE).fill_null(False) if life else None
-    there = pl.when(active).then(pl.lit("active")).otherwise(ended) if life else pl.lit("")
-    was = pl.col(ACTIVE).fill_null(False) | pl.col(ENDED).fill_null(False) if life else None
-    later_state = (
-        pl.when(pl.col(NEW).fill_null(False))
-        .then(pl.lit(None, dtype=pl.String))
-        .otherwise(pl.when(was).then(pl.lit("active")).otherwise(ended) if life else pl.lit(""))
-    )
-
-    def keyed(state: pl.Expr) -> Callable[[pl.DataFrame], np.ndarray]:
-        def key(combos: pl.DataFrame) -> np.ndarray:
-            value = pl.concat_str([*text(stable), state], separator="|")  # null when the state is null
-            return combos.select(value.alias("k"))["k"].to_numpy()
-
-        return key
-
-    return _Side(e_attrs, keyed(there)), _Side(l_attrs, keyed(later_state))
 
 
 def _glue(run: list[Part]) -> Part:
@@ -204,19 +114,8 @@ def _glue(run: list[Part]) -> Part:
         out.links += [(a + offset, b + offset) for a, b in part.links]
         for name, v in part.stats.items():
             out.stats[name] = out.stats.get(name, 0.0) + v
-    broken = 0
-    for i in range(len(run) - 1):
-        e_key, e_var = run[i].glue["next"]
-        l_key, l_var = run[i + 1].glue["prev"]
-        values = {k for k, v in zip(e_key, e_var, strict=True) if v >= 0 and k is not None}
-        values |= {k for k, v in zip(l_key, l_var, strict=True) if v >= 0 and k is not None}
-        for value in sorted(values):
-            minus = np.unique(e_var[(e_key == value) & (e_var >= 0)]) + offsets[i]
-            plus = np.unique(l_var[(l_key == value) & (l_var >= 0)]) + offsets[i + 1]
-            if out.truth[plus].sum() != out.truth[minus].sum():  # a later list rewrote history here
-                broken += 1
-                continue
-            out.links.append((plus, minus))
+    glued, broken = chain.links(run, offsets, out.truth)
+    out.links += glued
     out.stats["glue_broken"] = float(broken)
     out.stats["quarters_chained"] = float(len(run))
     return out
@@ -256,7 +155,7 @@ def _reduce(
     values: list[int],
     zero: list[bool],
     cliques: Sequence[frozenset[str]] | None = None,
-    sides: Mapping[str, _Side] | None = None,
+    sides: Mapping[str, chain.Side] | None = None,
     known_zero: Sequence[frozenset] = (),
 ) -> Part:
     """Reduce one quarter's domain (module docstring); ``known_zero``: dims every reader knows count 0."""

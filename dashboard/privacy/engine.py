@@ -181,6 +181,31 @@ def protect(
     return decision
 
 
+def _widen(part, model, hidden, refused, pinned, given_up, exact_g, min_cell) -> set[int]:
+    """What to hide next so that no cell of a refused table stays narrowed (empty: none is).
+
+    A table refused because the engine gave up on a cell (not pinned: some pattern protects it) is not
+    drawn, but its counts follow from the drawn tables as much as ever. Each cell of 1..min_cell-1 of
+    it must keep three values too: first every group sharing its clients is hidden, then, if that is
+    not enough, every group that may be. (The attacker here still reads its marks: stronger than a
+    reader of a table not drawn, so never weaker.)
+    """
+    small = [g for g in sorted(refused - pinned) if g in hidden and 1 <= part.values[g] < min_cell]
+    short = [g for g, k in model.feasible_values(hidden, small).items() if k < 3] if small else []
+    net: set[int] = set()
+    for g in short:
+        given_up[g] = given_up.get(g, 0) + 1
+        if given_up[g] == 1:
+            near = {h for h, m in enumerate(part.members) if np.intersect1d(m, part.members[g]).size}
+            if (near - exact_g) - hidden:
+                net |= near
+                continue
+            given_up[g] = 2
+        if given_up[g] == 2:  # after this it is as hidden as it can be: pinned by exact cells
+            net |= set(range(len(part.values)))
+    return (net - exact_g) - hidden
+
+
 def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[int], set[str]]:
     """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be."""
     exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
@@ -193,6 +218,9 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
     suppressor = optimal.Suppressor(part, exact_g)  # keeps its cuts across the rounds below
 
+    def refused_groups() -> set[int]:
+        return {g for g, cells in enumerate(part.cells) if any(in_tables[c] <= refused for c in cells)}
+
     def refuse(g: int) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
         refused.update(names)
@@ -203,8 +231,10 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         primary.discard(g)
         suppressor.drop(g)
 
-    for g in optimal.pinned(part, primary, exact_g):  # pinned even with every breakdown cell hidden
+    pinned = set(optimal.pinned(part, primary, exact_g))  # pinned even with every breakdown cell hidden
+    for g in pinned:
         refuse(g)
+    given_up: dict[int, int] = {}  # refused for cost (a pattern may exist): how often its net has widened
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
     nearest = certify.Nearest(part, attacker.upper)  # and the integer points nearest the truth
     stuck: set[int] = set()
@@ -231,7 +261,11 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         left = model.feasible_values(hidden, unproven)  # integer programs where no vertex proves it
         failing = [g for g in unproven if left[g] < 3]
         if not failing:
-            return {c for g in hidden for c in part.cells[g]}, refused
+            net = _widen(part, model, hidden, refused_groups(), pinned, given_up, exact_g, min_cell)
+            if not net:
+                return {c for g in hidden for c in part.cells[g]}, refused
+            forced.update(net)
+            continue
         for g in failing:
             level[g] = level.get(g, 2) + 1
             if level[g] > MAX_LEVEL:
