@@ -54,12 +54,12 @@ def _timed_part(name: str, fn, *args, **kwargs):
 @functools.cache
 def _instrument() -> None:
     """Wrap, in this process only, the functions whose time the report splits out of ``load_file``."""
-    from pipelines import ingest, warehouse
+    from pipelines import ingest, marts, warehouse
 
     warehouse.private_copy = functools.partial(_timed_part, "copy", warehouse.private_copy)  # the snapshot
-    validate, marts, fsync = ingest.validate_upload, warehouse.build_marts, warehouse._fsync
+    validate, build, fsync = ingest.validate_upload, marts.build, warehouse._fsync
     ingest.validate_upload = functools.partial(_timed_part, "validate", validate)
-    warehouse.build_marts = functools.partial(_timed_part, "marts", marts)
+    marts.build = functools.partial(_timed_part, "marts", build)
     warehouse._fsync = functools.partial(_timed_part, "fsync", fsync)
 
 
@@ -130,7 +130,7 @@ def report_uploads(m: dict, files: dict[int, Path], sizes: dict[int, int]) -> No
               + f" {rest:7.3f} {m['first'][u.label]['total']:7.3f} {m['rss'][u.label]:5.0f}")  # fmt: skip
     mib = ", ".join(f"{s}x {b / 2**20:.0f} MiB" for s, b in sizes.items())
     print(f"  copy: warehouse.private_copy of the snapshot ({mib}); validate: ingest.validate_upload;")
-    print("  marts: warehouse.build_marts; fsync: warehouse._fsync (snapshot file and folders); rest: the")
+    print("  marts: marts.build; fsync: warehouse._fsync (snapshot file and folders); rest: the")
     print("  others (lock, migrations check, insert, audit row, commit, checkpoint, cells, manifest, swap)")
     by = {u.label: statistics.median(r["total"] for r in m["timed"][u.label]) for u in m["todo"]}
     if len(by) == 3:

@@ -2,7 +2,7 @@
 
 The one mechanism behind "which tables did a write change": ``warehouse.write`` hands its block a
 ``Tracked`` connection that reads every statement it runs for the tables it writes (``written``), and
-``warehouse.marts`` reads each mart file for what it creates and reads (``targets``, ``relations``), so
+``marts.files`` reads each mart file for what it creates and reads (``targets``, ``relations``), so
 the marts rebuilt after a write are exactly those that read what it wrote. Nothing is listed by hand.
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import ingest, summary, warehouse
+from pipelines import ingest, marts, summary, warehouse
 from pipelines.changes import Tracked
 from pipelines.ingest import UploadMeta, Validated
 
@@ -130,7 +130,7 @@ def preview(db: Path | str, validated: Validated, meta: UploadMeta) -> Preview:
             else:
                 changes = event_changes(con, validated, meta.project_code)
             result = ingest.apply_upload(tracked, validated, meta, stored_file=None)
-            warehouse.refresh_marts(con, None if migrated else tracked.changed)  # as the write will
+            marts.refresh(con, None if migrated else tracked.changed)  # as the write will
             after = _figures(con, meta.project_code, meta.quarter)
         finally:
             con.close()

@@ -18,22 +18,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
-import hashlib
 import os
 import re
 import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines import changes, codes
+from pipelines import changes, codes, marts
 
 SQL_DIR = Path(__file__).parent / "sql"
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -218,7 +215,7 @@ def write(
     is ``changes.Tracked``: it notes the tables the block's statements write, so only the marts that read
     them are rebuilt; every mart is after a migration, on a new warehouse, when the block did something
     the tracker cannot read, or when the mart SQL differs from what the marts were built from
-    (``audit.marts_source``).
+    (``audit.marts_source``, ``pipelines.marts``).
     """
     db = Path(db)
     with locked(db, on_wait, wait):
@@ -242,7 +239,7 @@ def write(
             load_pathways(tracked)
             yield tracked  # duck-typed as the connection it wraps
             _step("load")
-            refresh_marts(con, None if current is None or migrated else tracked.changed)
+            marts.refresh(con, None if current is None or migrated else tracked.changed)
             con.execute("commit")
             _step("commit")
             con.execute("checkpoint")
@@ -323,81 +320,6 @@ def load_pathways(con: duckdb.DuckDBPyConnection) -> bool:
     con.execute("delete from ref.pathways")
     con.executemany("insert into ref.pathways values (?, ?, ?, ?, ?)", rows)
     return True
-
-
-@dataclass(frozen=True)
-class Mart:
-    """One file of ``sql/marts``: what it creates and every relation its text names."""
-
-    path: Path
-    creates: frozenset[str]
-    reads: frozenset[str]
-    only_views: bool
-
-
-@functools.cache
-def marts() -> tuple[Mart, ...]:
-    """Return the mart files in build order, with what each creates and reads, taken from their SQL.
-
-    Both come from DuckDB's parser and tokenizer (``pipelines.changes``), as a write's changes do: reads
-    are every ``schema.table`` the SQL names outside comments and strings, and every bare name an earlier
-    file created (the temporary view ``clients_as_at``).
-    """
-    found: list[Mart] = []
-    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        sql = path.read_text(encoding="utf-8")
-        made = changes.targets(sql)
-        if made is None or any(not t.verb.startswith("create ") for t in made):
-            raise ValueError(f"{path.name}: a mart file only creates tables and views")
-        creates = frozenset(t.name for t in made)
-        earlier = {name for mart in found for name in mart.creates if "." not in name}
-        names = changes.relations(sql)
-        named = {n for n in names if n.count(".") == 1 and n.split(".")[0] in changes.SCHEMAS}
-        found.append(Mart(path, creates, frozenset((named | (names & earlier)) - creates),
-                          all(t.verb == "create view" for t in made)))  # fmt: skip
-    return tuple(found)
-
-
-@functools.cache
-def marts_sha256() -> str:
-    """Return a SHA-256 over the mart files' names and text: what a warehouse's marts were built from."""
-    digest = hashlib.sha256()
-    for mart in marts():
-        digest.update(mart.path.name.encode() + b"\0" + mart.path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def refresh_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None) -> list[str]:
-    """Bring the marts up to date after ``changes`` (see ``build_marts``); return the files run.
-
-    Every mart is rebuilt when ``changes`` is None or when the mart SQL differs from what the marts were
-    built from (``audit.marts_source``), which a full rebuild then records.
-    """
-    if con.execute("select sha256 from audit.marts_source").fetchall() != [(marts_sha256(),)]:
-        changes = None
-    ran = build_marts(con, changes)
-    if changes is None:
-        con.execute("delete from audit.marts_source")
-        con.execute("insert into audit.marts_source values (?)", [marts_sha256()])
-    return ran
-
-
-def build_marts(con: duckdb.DuckDBPyConnection, changes: Iterable[str] | None = None) -> list[str]:
-    """Rebuild, in file order, the marts that read what changed (all when None); return the files run.
-
-    A mart rebuilt counts as changed for the files after it. Files of views only always run: a view
-    costs nothing to create, and a temporary one must exist in any connection that builds on it.
-    """
-    changed = None if changes is None else set(changes)
-    ran = []
-    for mart in marts():
-        stale = changed is None or not mart.reads.isdisjoint(changed)
-        if stale or mart.only_views:
-            con.execute(mart.path.read_text(encoding="utf-8"))
-            ran.append(mart.path.name)
-        if stale and changed is not None:
-            changed |= mart.creates
-    return ran
 
 
 def set_info(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

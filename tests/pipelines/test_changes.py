@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import changes, ingest, rollback, users, warehouse
+from pipelines import changes, ingest, marts, rollback, users, warehouse
 from pipelines.users import User
 from tests.pipelines.conftest import clients_csv
 
@@ -47,15 +47,15 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def reported(monkeypatch) -> list[frozenset[str] | None]:
-    """What each write reported it changed, as ``refresh_marts`` was given it."""
+    """What each write reported it changed, as ``marts.refresh`` was given it."""
     calls: list[frozenset[str] | None] = []
-    real = warehouse.refresh_marts
+    real = marts.refresh
 
     def recording(con, changed):
         calls.append(None if changed is None else frozenset(changed))
         return real(con, changed)
 
-    monkeypatch.setattr(warehouse, "refresh_marts", recording)
+    monkeypatch.setattr(marts, "refresh", recording)
     return calls
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import ingest, rollback, users, warehouse
+from pipelines import ingest, marts, rollback, users, warehouse
 from pipelines.users import User
 from tests.pipelines.conftest import VALID_ROWS, clients_csv
 
@@ -39,7 +39,7 @@ def assert_marts_are_current(db: Path, tmp_path: Path) -> None:
     shutil.copyfile(warehouse.current_snapshot(db), scratch)
     con = duckdb.connect(str(scratch))
     try:
-        warehouse.build_marts(con)
+        marts.build(con)
         assert marts_of(con) == kept
     finally:
         con.close()
@@ -47,15 +47,15 @@ def assert_marts_are_current(db: Path, tmp_path: Path) -> None:
 
 @pytest.fixture
 def ran(monkeypatch) -> list[list[str]]:
-    """The mart files each ``build_marts`` call ran, call by call."""
+    """The mart files each ``marts.build`` call ran, call by call."""
     calls: list[list[str]] = []
-    real = warehouse.build_marts
+    real = marts.build
 
     def recording(con, changes=None):
         calls.append(real(con, changes))
         return calls[-1]
 
-    monkeypatch.setattr(warehouse, "build_marts", recording)
+    monkeypatch.setattr(marts, "build", recording)
     return calls
 
 
@@ -64,7 +64,7 @@ def load(db: Path, path: Path, kind: str, quarter: str = "2023Q3") -> ingest.Loa
 
 
 def test_what_each_mart_reads_comes_from_its_sql():
-    by_file = {m.path.name: m for m in warehouse.marts()}
+    by_file = {m.path.name: m for m in marts.files()}
 
     assert by_file["020_client_counts.sql"].reads == {"clients_as_at", "ref.municipalities", "ref.pathways"}
     assert by_file["040_participations.sql"].creates == {
@@ -79,12 +79,12 @@ def test_what_each_mart_reads_comes_from_its_sql():
 def test_only_what_a_change_reaches_is_rebuilt(tmp_path):
     con = duckdb.connect(str(warehouse.ensure(tmp_path / "w.duckdb").resolve()))
     try:
-        assert set(warehouse.build_marts(con)) == EVERY_MART
+        assert set(marts.build(con)) == EVERY_MART
         only_clients = (CLIENT_MARTS | VIEWS) - {"010_quarters.sql"}  # quarters read the snapshots
-        assert set(warehouse.build_marts(con, {"staging.clients"})) == only_clients
-        assert set(warehouse.build_marts(con, {"staging.attendance"})) == {"040_participations.sql"} | VIEWS
-        assert set(warehouse.build_marts(con, {"staging.events"})) == EVERY_MART  # its quarters too
-        assert set(warehouse.build_marts(con, {"audit.users"})) == VIEWS
+        assert set(marts.build(con, {"staging.clients"})) == only_clients
+        assert set(marts.build(con, {"staging.attendance"})) == {"040_participations.sql"} | VIEWS
+        assert set(marts.build(con, {"staging.events"})) == EVERY_MART  # its quarters too
+        assert set(marts.build(con, {"audit.users"})) == VIEWS
     finally:
         con.close()
 
@@ -152,7 +152,7 @@ def test_a_write_the_tracker_cannot_read_rebuilds_every_mart(db, ran):
 
 
 def test_marts_built_from_other_mart_sql_are_all_rebuilt_once(db, ran, monkeypatch):
-    monkeypatch.setattr(warehouse, "marts_sha256", lambda: "the mart files after an update")
+    monkeypatch.setattr(marts, "sha256", lambda: "the mart files after an update")
     with warehouse.write(db) as con:
         users.add_user(con, "anna", "salasana-123", "viewer")
     with warehouse.write(db) as con:
@@ -171,7 +171,7 @@ def test_every_mart_is_read_by_a_query_a_summary_or_a_later_mart():
     folders = (ROOT / "dashboard" / "queries", warehouse.SQL_DIR / "summary", warehouse.SQL_DIR / "preview")
     readers = [p for folder in folders for p in folder.glob("*.sql")]
     sql = "\n".join(p.read_text(encoding="utf-8").lower() for p in readers)
-    read_by_marts = set().union(*(m.reads for m in warehouse.marts()))
-    made = [name for m in warehouse.marts() for name in sorted(m.creates)]
+    read_by_marts = set().union(*(m.reads for m in marts.files()))
+    made = [name for m in marts.files() for name in sorted(m.creates)]
     unread = [n for n in made if n not in read_by_marts and not re.search(rf"\b{re.escape(n)}\b", sql)]
     assert len(made) >= 8 and unread == []

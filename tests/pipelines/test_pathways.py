@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import codes, ingest, users, warehouse
+from pipelines import codes, ingest, marts, users, warehouse
 from tests.pipelines.conftest import clients_csv, rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def test_no_sql_names_a_pathway_code_the_marts_take_progress_from_ref_pathways()
         p.relative_to(ROOT).as_posix() for p in SQL_FILES if literal.search(p.read_text(encoding="utf-8"))
     }
     assert named == set()
-    joined = {m.path.name for m in warehouse.marts() if "ref.pathways" in m.reads}
+    joined = {m.path.name for m in marts.files() if "ref.pathways" in m.reads}
     assert joined == {"020_client_counts.sql", "025_pathway_durations.sql"}
 
 
@@ -70,7 +70,7 @@ def test_the_marts_follow_ref_pathways_for_every_pathway(db, tmp_path):
     con = duckdb.connect(str(scratch))
     try:
         con.execute("update ref.pathways set is_progressed = not is_progressed where pathway = 'work_trial'")
-        warehouse.build_marts(con)
+        marts.build(con)
         counts, timed = progress_in_marts(con)
     finally:
         con.close()
