@@ -9,6 +9,7 @@ file. ``python -m tests.pipelines.fuzz [N] [--seed S]`` prints the figures (``ma
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import random
@@ -93,6 +94,14 @@ def corpus(n: int, seed: int = 11) -> Iterator[Case]:
     from tests.pipelines import hostile
 
     rng = random.Random(seed)
+    # the bombs are the same bytes for the same arguments and cost seconds each: built once a run
+    bomb_xlsx = functools.cache(hostile.bomb_xlsx)
+    shared_bomb = functools.cache(
+        lambda n: hostile.raw_xlsx(
+            {"S": hostile.sheet_xml([(1, hostile.cell("A1", "a"))])},
+            shared_strings=hostile.shared_strings_bomb(n),
+        )
+    )
     base_csv = _csv(_valid_rows(5))
     base_wb = SAMPLE_WORKBOOK.read_bytes()
     families = [
@@ -147,7 +156,7 @@ def corpus(n: int, seed: int = 11) -> Iterator[Case]:
             "clients",
             hostile.far_cell_xlsx("XFD1048576", dimension=rng.choice(["A1:A1", "A1", "B2:C3"])),
         ),
-        lambda i: Case(f"{i}-bomb.xlsx", "clients", hostile.bomb_xlsx(rng.choice([400_000, 1_000_000]), 4)),
+        lambda i: Case(f"{i}-bomb.xlsx", "clients", bomb_xlsx(rng.choice([400_000, 1_000_000]), 4)),
         lambda i: Case(
             f"{i}-long-cell.csv",
             "clients",
@@ -188,14 +197,7 @@ def corpus(n: int, seed: int = 11) -> Iterator[Case]:
             "workbook",
             _zip_of({"word/document.xml": b"<w/>", "x": rng.randbytes(100)}),
         ),
-        lambda i: Case(
-            f"{i}-shared-bomb.xlsx",
-            "clients",
-            hostile.raw_xlsx(
-                {"S": hostile.sheet_xml([(1, hostile.cell("A1", "a"))])},
-                shared_strings=hostile.shared_strings_bomb(rng.choice([2_000_000, 8_000_000])),
-            ),
-        ),
+        lambda i: Case(f"{i}-shared-bomb.xlsx", "clients", shared_bomb(rng.choice([2_000_000, 8_000_000]))),
     ]
     assert len(families) == N_FAMILIES
     for i in range(n):
