@@ -93,8 +93,8 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-MODEL = 2  # the attacker model's version: a stored decision of an older model is computed again
-# (2: consecutive quarters chained on the clients a list carries, ``domain``)
+MODEL = 3  # the attacker model's version: a stored decision of an older model is computed again
+# (2: consecutive quarters chained on the clients a list carries, ``chain``; 3: ``_widen``)
 
 
 def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
@@ -149,7 +149,9 @@ def protect(
     values = [int(counts[matches(atoms, k)].sum()) for k in keys]
     hidden: set[int] = set()
     refused: set[str] = set()
-    stats = dict.fromkeys(("rounds", "cuts", "variables", "combinations", "groups", "lp_bound"), 0.0)
+    stats = dict.fromkeys(
+        ("rounds", "cuts", "variables", "combinations", "groups", "lp_bound", "widen_pinned"), 0.0
+    )
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
     for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
@@ -187,10 +189,12 @@ def _widen(part, model, hidden, refused, pinned, given_up, exact_g, min_cell) ->
     A table refused because the engine gave up on a cell (not pinned: some pattern protects it) is not
     drawn, but its counts follow from the drawn tables as much as ever. Each cell of 1..min_cell-1 of
     it must keep three values too: first every group sharing its clients is hidden, then, if that is
-    not enough, every group that may be. (The attacker here still reads its marks: stronger than a
-    reader of a table not drawn, so never weaker.)
+    not enough, every group that may be, unless even that leaves it short: then the exact cells pin it
+    (as ``optimal.pinned``, but in integers), hiding more gains nothing, and ``stats["widen_pinned"]``
+    counts it. (The attacker here still reads its marks: stronger than a reader of a table not drawn.)
     """
     small = [g for g in sorted(refused - pinned) if g in hidden and 1 <= part.values[g] < min_cell]
+    small = [g for g in small if given_up.get(g, 0) < 3]
     short = [g for g, k in model.feasible_values(hidden, small).items() if k < 3] if small else []
     net: set[int] = set()
     for g in short:
@@ -201,8 +205,13 @@ def _widen(part, model, hidden, refused, pinned, given_up, exact_g, min_cell) ->
                 net |= near
                 continue
             given_up[g] = 2
-        if given_up[g] == 2:  # after this it is as hidden as it can be: pinned by exact cells
-            net |= set(range(len(part.values)))
+        every = set(optimal.hideable(part, exact_g)) | hidden
+        if given_up[g] == 2 and model.feasible_values(every, [g])[g] >= 3:
+            net |= every
+        else:  # short with everything hidden, or again after it: the exact cells pin it
+            given_up[g] = 3
+            part.stats["widen_pinned"] = part.stats.get("widen_pinned", 0.0) + 1
+            _log.warning("a refused table's cell is pinned by the exact cells (%d clients)", part.values[g])
     return (net - exact_g) - hidden
 
 

@@ -138,6 +138,26 @@ def test_a_table_refused_for_cost_is_not_given_away_by_the_drawn_ones() -> None:
     assert leaks(lives, release()) == []
 
 
+def test_widen_does_not_hide_what_cannot_help_a_cell_the_exact_figures_pin() -> None:
+    """A refused table's cell of 2 whose row total and row neighbour are exact is pinned whatever is hidden:
+    ``_widen`` counts it (``widen_pinned``) and hides nothing more, once, instead of every group it may."""
+    from tests.privacy.test_audit import grid_release
+
+    atoms, table, cells = grid_release([[2, 20], [9, 30]])
+    keys = [normalise(d) for d in table.cells]
+    values = [int(atoms[COUNT].to_numpy()[m].sum()) for m, _ in cells]
+    (part,) = domain.parts(atoms, keys, values, set(range(len(keys))))
+    group = {c: g for g, cs in enumerate(part.cells) for c in cs}
+    small, other = group[0], group[3]  # the cells m0 x a0 (2) and m1 x a1 (30)
+    exact_g = set(range(len(part.values))) - {small, other}
+    model = engine.Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
+    given_up: dict[int, int] = {}
+    args = (part, model, {small}, {small}, set(), given_up, exact_g, 5)
+    assert engine._widen(*args) == set()  # before: {other}, hidden for nothing
+    assert part.stats["widen_pinned"] == 1 and given_up[small] == 3
+    assert engine._widen(*args) == set() and part.stats["widen_pinned"] == 1  # counted once
+
+
 def test_independent_quarters_leak_to_the_same_attacker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chain, "consecutive", lambda before, after: False)
     monkeypatch.setattr(engine, "_CACHE", {})  # the chained decisions of the same inputs
