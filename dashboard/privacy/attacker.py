@@ -22,6 +22,7 @@ class Attacker:
 
     def __init__(self, part: Part, upper: float) -> None:
         self.part, self.upper = part, upper
+        self.caps = np.full(len(part.members), upper)  # how far each hidden group may rise (``tighten``)
         n = part.truth.size
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -55,7 +56,22 @@ class Attacker:
         self.weight = weight if weight is not None else dict.fromkeys(hidden, 1.0)
         for g, r in self.rows.items():
             x = self.weight.get(g, 0.0)
-            self.h.changeRowBounds(r, x * (self.part.floor[g] - self.part.values[g]), x * self.upper)
+            self.h.changeRowBounds(r, x * (self.part.floor[g] - self.part.values[g]), x * self.caps[g])
+
+    def tighten(self, hideable: list[int]) -> None:
+        """Let each hidden group rise only as far as it can with every group of ``hideable`` hidden.
+
+        No pattern lets a group rise further (it hides a subset: the attacker knows at least as much), so
+        the bound changes no range; it only makes the cuts' coefficients (each dual times how far its
+        group may move) tight, where ``upper`` (any count) made one cut hold for any group with a
+        nonzero dual, however little hiding it helps.
+        """
+        self.pattern(set(hideable))
+        caps = self.caps.copy()
+        for g in hideable:
+            if g in self.rows:
+                caps[g] = min(self.upper, self.rise(g)[0] + 1e-6)
+        self.caps = caps
 
     def set_cost(self, members: np.ndarray, weight: float) -> None:
         """Make the objective ``weight`` times the sum of ``members`` (only the changed costs are sent)."""
@@ -111,7 +127,7 @@ class Attacker:
         for g, r in self.rows.items():
             d = duals[r]
             if abs(d) > 1e-9:  # the row's bound at x_g = 1, times its dual; 0 when shown (x_g = 0)
-                coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.upper)
+                coef[g] = -(d * (self.part.floor[g] - self.part.values[g]) if d > 0 else d * self.caps[g])
         activity = np.asarray(sol.row_value)[: self._groups.size]
         self.moved = frozenset(self._groups[np.abs(activity) > 1e-9].tolist())  # the witness's groups
         bound = sum(c * self.weight.get(g, 0.0) for g, c in coef.items()) - constant  # strong duality

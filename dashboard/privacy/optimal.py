@@ -51,6 +51,7 @@ class Suppressor:
         self.groups = hideable(part, exact)
         self.col = {g: i for i, g in enumerate(self.groups)}
         self.attacker = Attacker(part, float(max(part.values, default=0) + 10))
+        self.attacker.tighten(self.groups)
         master = highspy.Highs()
         master.setOptionValue("output_flag", False)
         master.setOptionValue("threads", 1)
@@ -197,12 +198,14 @@ class Suppressor:
             self.proven[s] = (spread, moved)  # a row at weight 0 cannot move: its activity is noise
             if spread >= need - 1e-6:
                 continue
-            terms = {self.col[g]: c for g, c in coef.items() if g in self.col and c > 1e-9}
-            if sum(terms.values()) < need + constant - 1e-6:
+            # rhs > 0 (the pattern violates the cut); a binary's coefficient past rhs adds nothing
+            rhs = need + constant
+            terms = {self.col[g]: min(c, rhs) for g, c in coef.items() if g in self.col and c > 1e-9}
+            if sum(terms.values()) < rhs - 1e-6:
                 raise Unprotectable(s)  # not even hiding every group raises it far enough
             idx = np.array(sorted(terms), dtype=np.int32)
             # the attacker's dual bound: range <= sum theta_g x_g - constant, which must reach ``need``
-            self.master.addRow(need + constant, INF, idx.size, idx, np.array([terms[i] for i in idx]))
+            self.master.addRow(rhs, INF, idx.size, idx, np.array([terms[i] for i in idx]))
             self.rows_of.setdefault(s, []).append(self.master.getNumRow() - 1)
             self.support[s] = {self.groups[i] for i in idx}  # its latest cut: what it lacks now
             failing.append(s)

@@ -178,3 +178,29 @@ def test_every_value_the_nearest_points_prove_is_one_the_scip_attacker_allows(gr
             assert m.getStatus() == "optimal", (s, value)
             proven += 1
     assert proven >= 2 * len(primary)  # the truth and at least one more value each
+
+
+@pytest.mark.parametrize("grid", GRIDS)
+def test_tightened_bounds_change_no_range_under_any_pattern(grid) -> None:
+    """``Attacker.tighten`` bounds how far each hidden group may rise by how far it can with everything
+    hidden: no pattern lets it rise further, so every primary's range under random patterns is the same
+    as with the loose bound, while the bounds themselves (the cuts' coefficients) come down."""
+    import random
+
+    from dashboard.privacy import optimal
+    from dashboard.privacy.attacker import Attacker
+
+    part, primary, _ = suppressor_of(grid)
+    total = part.values.index(max(part.values))  # the grand total, exact (as the project's totals are)
+    groups = optimal.hideable(part, {total})
+    upper = float(max(part.values) + 10)
+    loose, tight = Attacker(part, upper), Attacker(part, upper)
+    tight.tighten(groups)
+    assert (tight.caps[groups] <= max(part.values) + 1e-6).all()  # at most the total, not "any count"
+    rng = random.Random(20261203)
+    for _ in range(12):
+        hidden = set(primary) | {g for g in groups if rng.random() < 0.4}
+        loose.pattern(hidden)
+        tight.pattern(hidden)
+        for s in primary:
+            assert tight.spread(s, 2.0)[0] == pytest.approx(loose.spread(s, 2.0)[0], abs=1e-6)
