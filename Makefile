@@ -56,7 +56,7 @@ bench: $(STAMP) ## Run the benchmarks (ingest and pages), printing ratios agains
 fuzz: $(STAMP) ## Load 600 broken or odd files, each under a memory and time ceiling; print the figures
 	PYTHONPATH=. $(BIN)/python -m tests.pipelines.fuzz 600
 
-audit: $(STAMP) ## The full privacy audit: random tables up to 6 x 10 and 40 three-quarter releases attacked with SCIP
+audit: $(STAMP) ## The full privacy audit: random tables up to 6 x 10 and 40 + 20 (quarter by quarter) three-quarter releases attacked with SCIP
 	PRIVACY_AUDIT=full $(BIN)/python -m pytest -q -m slow tests/privacy/test_audit.py tests/privacy/test_carried.py
 
 clean: ## Remove the virtual environment and generated warehouses

@@ -5,7 +5,9 @@ Two parts, side by side in one run:
    breakdowns under today's legacy table-by-table rules and under ``engine.protect``, and the time.
 2. The whole-project view of a warehouse (``--scale 1`` the demo, ``--scale 1000`` the 1000x one of
    ``_warehouses``): ``protect`` on every table of the view's pages, cold and cached; with ``--union``
-   also the union of every view a link opens (``release.release_tables``), as the pages would need it.
+   also the union of every view a link opens (``release.release_tables``), as the pages would need it,
+   decided quarter by quarter as the store's worker does (``store.in_order``; cold: every quarter up to
+   the last; stored: what a page pays to find the worker's decision).
 Reports, never gates.
 """
 
@@ -20,7 +22,7 @@ from dataclasses import replace
 import polars as pl
 
 from benchmarks._warehouses import warehouse_for
-from dashboard.privacy.engine import Table, protect
+from dashboard.privacy.engine import Table, digest, protect
 from dashboard.privacy.legacy import suppress_table, suppressed_flag
 
 
@@ -81,15 +83,25 @@ def whole_project(scale: int, union: bool = False) -> None:
     groups = release.pathway_groups(atoms, f.quarter, 5)
     tables = release.release_tables(f, choices, groups) if union else release.view_tables(f, choices, groups)
     start = time.perf_counter()
-    d = protect(atoms, tables, cliques=release.CLIQUES)
+    if union:  # as the store's worker computes it: every quarter in order, each on the one before
+        from dashboard.privacy import store
+
+        kept: dict = {}
+        _, d = store.in_order(f.project, f.quarter, choices, 5, kept.get, kept.__setitem__)
+    else:
+        d = protect(atoms, tables, cliques=release.CLIQUES)
     cold = time.perf_counter() - start
     start = time.perf_counter()
-    protect(atoms, tables, cliques=release.CLIQUES)
+    if union:  # what a page pays once the worker has stored it: the digest of its inputs, one lookup
+        kept.get(digest(*store.inputs(f, choices, 5)[::2], 5, release.CLIQUES))
+    else:
+        protect(atoms, tables, cliques=release.CLIQUES)
     cached = time.perf_counter() - start
     s = d.stats
     what = "union of the views a link opens" if union else "whole-project view"
     print(f"{scale}x {what}: {len(tables)} tables, {int(s['cells'])} cells, {atoms.height} atoms")
-    print(f"  cold {cold:.1f} s, cached {cached * 1000:.0f} ms; hidden {int(s['clients_hidden'])} of")
+    again = "stored" if union else "cached"
+    print(f"  cold {cold:.1f} s, {again} {cached * 1000:.0f} ms; hidden {int(s['clients_hidden'])} of")
     print(f"  {int(s['clients_in_breakdowns'])} clients in breakdowns; {len(d.refused)} tables refused")
     tag = "project|" if union else ""  # the whole project's own tables, as its pages show them
     refused = frozenset(k.removeprefix(tag) for k in d.refused if k.startswith(tag))

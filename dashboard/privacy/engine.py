@@ -93,17 +93,19 @@ MAX_LEVEL = 6  # a cell still pinned when it must be able to rise this far has i
 _CACHE: dict[str, Decision] = {}
 
 
-MODEL = 3  # the attacker model's version: a stored decision of an older model is computed again
-# (2: consecutive quarters chained on the clients a list carries, ``chain``; 3: ``_widen``)
+MODEL = 4  # the attacker model's version: a stored decision of an older model is computed again
+# (2: consecutive quarters chained on the clients a list carries, ``chain``; 3: ``_widen``; 4: ``fixed``,
+# quarters decided in order by ``store.in_order``, and tight cuts, ``Attacker.tighten``)
 
 
-def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None) -> str:
+def digest(atoms: pl.DataFrame, tables: Sequence[Table], min_cell: int, cliques=None, fixed=None) -> str:
     h = hashlib.sha256()
     h.update(atoms.sort(atoms.columns).write_csv().encode())
     spec = [
         (t.key, t.exact, t.hide_zeros, [sorted(map(repr, normalise(c))) for c in t.cells]) for t in tables
     ]
-    h.update(json.dumps([MODEL, spec, min_cell, [sorted(c) for c in cliques or ()]]).encode())
+    kept = sorted((sorted(map(repr, k)), bool(v)) for k, v in (fixed or {}).items())
+    h.update(json.dumps([MODEL, spec, min_cell, [sorted(c) for c in cliques or ()], kept]).encode())
     return h.hexdigest()
 
 
@@ -113,17 +115,21 @@ def protect(
     *,
     min_cell: int = 5,
     cliques: Sequence[frozenset[str]] | None = None,
+    fixed: Mapping[frozenset, bool] | None = None,
 ) -> Decision:
     """Decide what is shown of every cell of ``tables`` together (see the module docstring).
 
     A table with ``hide_zeros`` may have its zeros hidden as complements (at the cost of one client
     each); the attacker then knows its hidden cells only to be at least 0. Other tables show every zero,
     and their hidden cells are >= 1. ``cliques`` split the attacker's domain without weakening it
-    (``domain.decompose``); every cell must lie within one.
+    (``domain.decompose``); every cell must lie within one. ``fixed`` (cell -> hidden) is an earlier
+    decision that stands: those cells are hidden or shown as it says (a group of cells with the same
+    clients is hidden if any of them is), and a small one it hides is still proven to keep three values
+    against everything this release adds; when nothing can keep it so, its tables are refused.
     """
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1, not {min_cell!r}")
-    key = digest(atoms, tables, min_cell, cliques)
+    key = digest(atoms, tables, min_cell, cliques, fixed)
     if key in _CACHE:
         return _CACHE[key]
     started = time.perf_counter()
@@ -154,7 +160,8 @@ def protect(
     )
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
     for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
-        found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell)
+        kept = {where[k]: bool(h) for k, h in (fixed or {}).items() if k in where}
+        found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell, kept)
         hidden |= found
         refused |= lost
         for name in stats:
@@ -215,13 +222,19 @@ def _widen(part, model, hidden, refused, pinned, given_up, exact_g, min_cell) ->
     return (net - exact_g) - hidden
 
 
-def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[int], set[str]]:
-    """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be."""
+def _protect_part(part, exact, in_tables, tables, where, min_cell, kept) -> tuple[set[int], set[str]]:
+    """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be.
+
+    ``kept`` (cell -> hidden) is an earlier decision that stands: its hidden cells stay hidden, its shown
+    ones shown (a group with both stays hidden).
+    """
     exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
     exact_g |= {g for g, m in enumerate(part.members) if not m.size}  # every reader knows it is 0
+    kept_hidden = {g for g, cells in enumerate(part.cells) if any(kept.get(c) for c in cells)} - exact_g
+    exact_g |= {g for g, cells in enumerate(part.cells) if any(c in kept for c in cells)} - kept_hidden
     primary = {g for g, v in enumerate(part.values) if 1 <= v < min_cell and g not in exact_g}
     group_of = {c: g for g, cells in enumerate(part.cells) for c in cells}
-    forced: set[int] = set()
+    forced: set[int] = set(kept_hidden)
     level: dict[int, int] = {}
     refused: set[str] = set()
     model = Model.of(part.members, part.values, part.truth.size, part.floor, part.truth, part.links)
@@ -230,8 +243,10 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
     def refused_groups() -> set[int]:
         return {g for g, cells in enumerate(part.cells) if any(in_tables[c] <= refused for c in cells)}
 
-    def refuse(g: int) -> None:
+    def refuse(g: int, why: str) -> None:
         names = {name for c in part.cells[g] for name in in_tables[c]}  # refuse its tables
+        new = len(names - refused)
+        _log.debug("refused (%s): a group of %d clients, %d tables", why, part.values[g], new)
         refused.update(names)
         for t in tables:
             if t.key in names:
@@ -242,7 +257,7 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
 
     pinned = set(optimal.pinned(part, primary, exact_g))  # pinned even with every breakdown cell hidden
     for g in pinned:
-        refuse(g)
+        refuse(g, "pinned" + (" kept hidden" if g in kept_hidden else ""))
     given_up: dict[int, int] = {}  # refused for cost (a pattern may exist): how often its net has widened
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern
     nearest = certify.Nearest(part, attacker.upper)  # and the integer points nearest the truth
@@ -251,12 +266,12 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         try:
             hidden = suppressor.solve(primary, forced, level)
         except optimal.Unprotectable as e:
-            refuse(e.args[0])
+            refuse(e.args[0], "unprotectable")
             continue
         except optimal.Stuck as e:  # hide what its latest cut asks for; stuck twice, refuse its tables
             for g in e.args[0]:
                 if g in stuck:
-                    refuse(g)
+                    refuse(g, "stuck")
                 else:
                     forced.update(suppressor.support.get(g, ()))
                     stuck.add(g)
@@ -278,4 +293,4 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell) -> tuple[set[
         for g in failing:
             level[g] = level.get(g, 2) + 1
             if level[g] > MAX_LEVEL:
-                refuse(g)
+                refuse(g, "level")

@@ -23,7 +23,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,18 +135,78 @@ def decision_for(
 
 
 def compute(db: Path, snapshot: Path, project: str, quarter: str, min_cell: int) -> tuple[str, Decision]:
-    """Protect the union release of ``project`` at ``quarter`` on ``snapshot``; store it; return both."""
+    """Protect the union release of ``project`` at ``quarter`` on ``snapshot``; store it; return both.
+
+    Every earlier quarter's decision is computed (or read) and stored first: ``in_order``.
+    """
     os.environ["DASHBOARD_DB"] = str(db)
-    from dashboard.privacy.engine import protect
     from dashboard.state import choices_for
 
     reader.pin(Path(db))
     reader._pinned.snapshot = Path(snapshot)  # the snapshot the page read, even if a newer one is current
-    atoms, _, tables = inputs(Filters(project=project, quarter=quarter), choices_for(project), min_cell)
-    d = protect(atoms, tables, min_cell=min_cell, cliques=release.CLIQUES)
-    key = digest(atoms, tables, min_cell, release.CLIQUES)
-    save(folder(db) / f"{key}.json", d)
-    return key, d
+    home = folder(db)
+    return in_order(
+        project,
+        quarter,
+        choices_for(project),
+        min_cell,
+        lambda k: load(home / f"{k}.json"),
+        lambda k, d: save(home / f"{k}.json", d),
+    )
+
+
+def in_order(
+    project: str,
+    quarter: str,
+    choices: ProjectChoices,
+    min_cell: int,
+    known: Callable[[str], Decision | None],
+    keep: Callable[[str, Decision], None],
+) -> tuple[str, Decision]:
+    """Decide the project's quarters in time order up to ``quarter``, each on the one before.
+
+    A quarter's release shows every earlier quarter's cells again (trends, the previous quarter); they
+    are decided as the earlier quarter's release decided them (``protect``'s ``fixed``: shown stays
+    shown, hidden stays hidden), so a count has one pattern whichever quarter a reader opens, and each
+    union has only its own quarter's cells to decide while its attacker still knows every quarter
+    (``domain``'s chain). A quarter's atoms hold every quarter before it, so its digest covers theirs:
+    an upload that rewrites an earlier quarter changes every later digest too. Quarters before the first
+    with data have nothing to decide (their cells are zeros every reader knows).
+    """
+    from dashboard.privacy.engine import protect
+
+    before: Decision | None = None
+    found: tuple[str, Decision] | None = None
+    for q in [p for p in choices.quarters if p < quarter] + [quarter]:
+        atoms, _, tables = inputs(Filters(project=project, quarter=q), choices, min_cell)
+        if not atoms.height and q != quarter:
+            continue
+        key = digest(atoms, tables, min_cell, release.CLIQUES)
+        d = known(key)
+        if d is None:
+            d = protect(
+                atoms, tables, min_cell=min_cell, cliques=release.CLIQUES, fixed=kept(before, atoms, tables)
+            )
+            keep(key, d)
+        before, found = d, (key, d)
+    assert found is not None
+    return found
+
+
+def kept(before: Decision | None, atoms: pl.DataFrame, tables: Sequence[Table]) -> dict[frozenset, bool]:
+    """What a quarter's release keeps of earlier decisions: cell -> hidden (``protect``'s ``fixed``).
+
+    The quarter before's decision covers every earlier cell it declared; a cell of a quarter without
+    data is a zero shown.
+    """
+    out = {k: k in before.hidden for k in before.values} if before is not None else {}
+    with_data = set(atoms["quarter"].unique().to_list()) if atoms.height else set()
+    for t in tables:
+        for dims in t.cells:
+            q = dims.get("quarter")
+            if isinstance(q, str) and q not in with_data:
+                out.setdefault(normalise(dims), False)
+    return out
 
 
 def inputs(f: Filters, choices: ProjectChoices, min_cell: int):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 
-from dashboard.privacy import release, store
+import pytest
+
+from dashboard.privacy import store
 from dashboard.privacy.engine import protect
 from tests.dashboard.conftest import make_view, small_warehouse, use_db  # noqa: F401  (fixtures)
 from tests.privacy.test_audit import grid_release
@@ -38,10 +40,32 @@ def test_the_page_gets_none_then_the_worker_s_decision_the_same_as_protecting_he
         time.sleep(0.5)
         found = store.decision(f, view.choices, 5)
     assert found is not None, sorted(p.name for p in store.folder(small_warehouse).iterdir())
-    atoms, _, whole = store.inputs(f, view.choices, 5)
-    here = protect(atoms, whole, min_cell=5, cliques=release.CLIQUES)
+    _, here = store.in_order(f.project, f.quarter, view.choices, 5, lambda key: None, lambda key, d: None)
     assert (found.values, found.hidden, found.refused) == (here.values, here.hidden, here.refused)
     assert found.hidden  # a decision with something to hide, not a trivial one
     assert not list(store.folder(small_warehouse).glob("*.lock"))  # the worker let go of its lock
     tables, seen = store.view_decision(f, view.choices, 5)
     assert seen is not None and {t.key for t in tables} >= {"overview.headline", "pathways.sankey"}
+
+
+def test_each_quarter_is_decided_on_the_one_before_and_kept(
+    small_warehouse,  # noqa: F811
+    make_view,  # noqa: F811
+    monkeypatch,
+) -> None:
+    """``store.in_order``: the last quarter's union is decided on the first's (every cell both show is
+    hidden or shown alike), the first's is stored too, and a second call only reads. The small
+    warehouse's last quarter refuses no table: before the tight cuts (each group's own bound,
+    ``Attacker.tighten``, and coefficients capped at the cut's right-hand side) the same union refused 83
+    tables, each cut met by hiding any cheap group with a nonzero dual."""
+    view = make_view(small_warehouse, quarter="2023Q3")
+    stored: dict[str, object] = {}
+    key, last = store.in_order("VALPAS2", "2023Q3", view.choices, 5, stored.get, stored.__setitem__)
+    assert set(stored) - {key} and stored[key] is last  # the quarters before any data are not stored
+    (first,) = [d for k, d in stored.items() if k != key]  # 2023Q2, the first quarter with data
+    shared = set(first.values) & set(last.values)
+    assert first.hidden & shared  # something the first quarter hid is shown again in the last's trends
+    assert all((k in first.hidden) == (k in last.hidden) for k in shared)
+    assert not last.refused and last.hidden
+    monkeypatch.setattr("dashboard.privacy.engine.protect", lambda *a, **k: pytest.fail("computed again"))
+    assert store.in_order("VALPAS2", "2023Q3", view.choices, 5, stored.get, stored.__setitem__) == (key, last)
