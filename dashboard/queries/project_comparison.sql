@@ -12,9 +12,10 @@ with places as (
     join ref.wellbeing_regions r using (wellbeing_region_code)
     group by pm.project_code
 ),
-latest as (
+latest as (  -- after it every list is carried forward: the counts of later quarters are these
     select project_code, max(quarter) as latest_quarter
-    from marts.client_counts
+    from marts.quarters
+    where has_client_data
     group by project_code
 ),
 clients as (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from dashboard import db
@@ -162,12 +163,20 @@ def test_quarters_with_client_data_are_the_marts_and_a_carried_list_is_not_one(
         )
         counted = con.execute("select distinct quarter from marts.client_counts order by 1").fetchall()
         latest = summary.latest_quarter(con, "VALPAS2")
+        totals = con.execute(
+            "select distinct sum(n_clients) from marts.client_counts group by quarter"
+        ).fetchall()
     finally:
         con.close()
     assert [q for (q,) in counted][:2] == ["2021Q2", "2021Q3"] and counted[-1] == ("2023Q3",)  # carried
     assert [q for q, has in mart.items() if has] == ["2021Q2"]
+    assert len(totals) == 1  # the carried list counts the same in every later quarter
 
     view = make_view(path)
     shown = db.query("project_quarters", project="VALPAS2")
     assert dict(zip(shown["quarter"], shown["has_client_data"], strict=True)) == mart
     assert about.latest_client_quarter(view) == latest == "2021Q2"
+    compared = db.query("project_comparison").filter(pl.col("project_code") == "VALPAS2")
+    listed = db.query("projects").filter(pl.col("project_code") == "VALPAS2")
+    assert compared["latest_quarter"].to_list() == [latest]  # not 2023Q3, the last quarter it is carried to
+    assert compared["n_clients"].to_list() == listed["n_clients"].to_list() == [totals[0][0]]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,19 @@ def checksums(db: Path) -> dict[str, str]:
         }
     finally:
         con.close()
+
+
+def check_report(db: Path, name: str, write: Callable[[], object], reported: list) -> None:
+    """Run ``write``; fail unless the tables it reported are exactly those whose rows it changed."""
+    before = checksums(db)
+    write()
+    after = checksums(db)
+    changed = {table for table in after if before.get(table) != after[table]}
+    said = reported[-1]
+    assert said is not None, f"{name}: the writer's changes could not be told"
+    assert changed <= said, f"{name} under-reported: {sorted(changed - said)} changed"
+    assert said == changed, f"{name} reported tables it left as they were: {sorted(said - changed)}"
+    assert changed, f"{name} changed nothing: the test would not see an under-report"
 
 
 @pytest.fixture
@@ -87,16 +102,24 @@ def test_every_writer_reports_every_table_whose_rows_it_changed(demo_copy, tmp_p
         "account": account,
     }
     for name, write in writers.items():
-        before = checksums(db)
-        write()
-        after = checksums(db)
-        changed = {table for table in after if before.get(table) != after[table]}
-        said = reported[-1]
-        assert said is not None, f"{name}: the writer's changes could not be told"
-        assert changed <= said, f"{name} under-reported: {sorted(changed - said)} changed"
-        assert said == changed, f"{name} reported tables it left as they were: {sorted(said - changed)}"
-        assert changed, f"{name} changed nothing: the test would not see an under-report"
+        check_report(db, name, write, reported)
     assert len(reported) == len(writers)
+
+
+def test_the_check_fails_a_writer_that_under_reports(demo_copy, reported, monkeypatch):
+    """A loader whose tracker forgets ``staging.clients`` (its marts would go stale) fails the check."""
+    told = changes.written
+
+    def forgetful(sql: str) -> frozenset[str] | None:
+        found = told(sql)
+        return None if found is None else found - {"staging.clients"}
+
+    monkeypatch.setattr(changes, "written", forgetful)
+    load = functools.partial(ingest.load_file, demo_copy, SAMPLES / "asiakkaat_excel_fi.csv",
+                             project_code="VALPAS2", quarter="2023Q3", kind="clients")  # fmt: skip
+    with pytest.raises(AssertionError, match=r"clients under-reported: \['staging.clients'\] changed"):
+        check_report(demo_copy, "clients", load, reported)
+    assert "staging.clients" not in reported[-1]
 
 
 def test_a_rejected_file_writes_no_snapshot(demo_copy, tmp_path, reported):

@@ -7,24 +7,29 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import pytest
 
+from dashboard import figures
 from pipelines import codes, ingest, marts, users, warehouse
 from tests.pipelines.conftest import clients_csv, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL_FILES = sorted((ROOT / "pipelines" / "sql").rglob("*.sql")) + sorted((ROOT / "dashboard").rglob("*.sql"))
-ROWS = (  # every pathway once, ended, in Kittilä; KIT-010 is still active (no pathway yet)
-    "KIT-001;261;18-24;nainen;1.2.2021;30.6.2021;työtön;ei;työllinen;palkkatyö tai yrittäjyys;",
-    "KIT-002;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;opiskelija;koulutus;",
-    "KIT-003;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;työkokeilu;",
-    "KIT-004;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;kuntouttava työtoiminta;",
-    "KIT-005;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;tuettu työtoiminta;",
-    "KIT-006;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;sosiaalinen kuntoutus;",
-    "KIT-007;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;muu jatkopolku;",
-    "KIT-008;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;ei tiedossa;keskeytti;",
-    "KIT-009;261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;ohjattu muuhun tukeen;",
-    "KIT-010;261;18-24;mies;1.2.2021;;työtön;ei;;;",
-)
+
+
+def every_pathway() -> tuple[str, ...]:
+    """One ended client in Kittilä per pathway codes.py has (by its Finnish name), and one still active."""
+    ended = [
+        f"KIT-{i:03d};261;18-24;mies;1.2.2021;30.6.2021;työtön;ei;työtön;{names[0]};"
+        for i, names in enumerate(codes.PATHWAY.values(), start=1)
+    ]
+    return (*ended, f"KIT-{len(ended) + 1:03d};261;18-24;mies;1.2.2021;;työtön;ei;;;")
+
+
+# every pathway once, so a code added to codes.py goes through every test here without editing them
+ROWS = every_pathway()
+PROFILES = (ROOT / "dashboard" / "queries" / "client_profiles.sql").read_text(encoding="utf-8")
 
 
 def progress_in_marts(con: duckdb.DuckDBPyConnection) -> tuple[dict, set]:
@@ -90,5 +95,52 @@ def test_a_warehouse_whose_pathways_are_stale_catches_up_on_the_next_write(db, t
     assert rows(db, "select count(*) from ref.pathways") == [(len(codes.PATHWAY),)]
     assert rows(
         db, "select count(*) from marts.client_counts where quarter = '2021Q2' and is_progressed"
-    ) == [(7,)]
-    assert rows(db, "select count(distinct pathway) from marts.pathway_durations") == [(7,)]
+    ) == [(len(codes.PROGRESSED_PATHWAYS),)]
+    assert rows(db, "select count(distinct pathway) from marts.pathway_durations") == [
+        (len(codes.PROGRESSED_PATHWAYS),)
+    ]
+
+
+def counted_alike(profile: pl.DataFrame) -> None:
+    """Fail unless ``figures.py`` draws every pathway of the marts, on the side the marts count it."""
+    in_marts = dict(
+        profile.filter(pl.col("pathway").is_not_null()).select("pathway", "is_progressed").iter_rows()
+    )
+    drawn = figures.pathway_counts(profile)
+    in_figures = dict(zip(drawn["pathway"], drawn["is_progressed"], strict=True))
+    assert set(in_marts) <= set(in_figures), f"not drawn: {sorted(set(in_marts) - set(in_figures))}"
+    assert {p: in_figures[p] for p in in_marts} == in_marts, "a pathway on another side in figures.py"
+    total = figures.outcomes(profile).row(0, named=True)
+    assert drawn.filter(pl.col("is_progressed"))["n_clients"].sum() == total["n_progressed"]
+    assert drawn.filter(~pl.col("is_progressed"))["n_clients"].sum() == total["n_not_progressed"]
+
+
+def test_every_pathway_of_codes_is_accepted_and_counted_alike_by_the_marts_and_figures(
+    db, tmp_path, monkeypatch
+):
+    """dbt's accepted_values for pathways: codes.py's are the only ones, each counted alike everywhere."""
+    ingest.load_file(db, clients_csv(tmp_path / "a.csv", ROWS), project_code="VALPAS2", quarter="2021Q2",
+                     kind="clients")  # fmt: skip
+    con = warehouse.connect_reader(db)
+    try:
+        params = dict.fromkeys(("region", "municipality", "age_group", "gender"))
+        profile = con.sql(PROFILES, params={"project": "VALPAS2", "quarter": "2021Q2", **params}).pl()
+        in_marts = {p for (p,) in con.execute("select distinct pathway from marts.client_counts").fetchall()}
+        in_ref = {p for (p,) in con.execute("select pathway from ref.pathways").fetchall()}
+    finally:
+        con.close()
+    assert in_marts - {None} == in_ref == set(codes.PATHWAY) == set(figures.PATHWAYS)
+    assert set(figures.PROGRESSED) == set(codes.PROGRESSED_PATHWAYS)
+    counted_alike(profile)
+    total = figures.outcomes(profile).row(0, named=True)
+    assert (total["n_progressed"], total["n_not_progressed"], total["n_active"]) == (
+        len(codes.PROGRESSED_PATHWAYS), len(codes.NOT_PROGRESSED_PATHWAYS), 1,
+    )  # fmt: skip
+
+    # the check fails on figures that lag codes.py, as a list written out by hand would
+    monkeypatch.setattr(figures, "PROGRESSED", tuple(p for p in figures.PROGRESSED if p != "work_trial"))
+    with pytest.raises(AssertionError, match="another side"):
+        counted_alike(profile)
+    monkeypatch.setattr(figures, "PATHWAYS", figures.PATHWAYS[:-1])
+    with pytest.raises(AssertionError, match=r"not drawn: \['referred_elsewhere'\]"):
+        counted_alike(profile)

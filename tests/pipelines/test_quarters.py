@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import shutil
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from pipelines import quarters, warehouse
+from pipelines import marts, quarters, warehouse
 
 FIRST_DAY, LAST_DAY = date(2015, 1, 1), date(2035, 12, 31)
 DAYS = [FIRST_DAY + timedelta(days=n) for n in range((LAST_DAY - FIRST_DAY).days + 1)]
@@ -56,3 +58,32 @@ def test_the_quarters_overlapping_a_period():
     ]  # fmt: skip
     assert quarters.overlapping(date(2023, 9, 30), date(2023, 10, 1)) == ["2023Q3", "2023Q4"]
     assert quarters.overlapping(date(2024, 1, 1), date(2023, 1, 1)) == []
+
+
+def test_the_marts_quarter_calendar_is_the_python_one(db, tmp_path):
+    """``marts.quarters`` steps its own calendar in SQL; it is ``quarters.overlapping`` of each period."""
+    rng = random.Random(14)
+    edges = [(date(2021, 3, 31), date(2021, 4, 1)), (date(2022, 5, 15), date(2022, 5, 15)),
+             (date(2019, 12, 31), date(2020, 1, 1)), (date(2024, 2, 29), date(2025, 9, 30))]  # fmt: skip
+    periods = edges + [tuple(sorted(rng.sample(DAYS, 2))) for _ in range(200)]  # no data: the period alone
+    scratch = tmp_path / "periods.duckdb"
+    shutil.copyfile(warehouse.current_snapshot(db), scratch)
+    con = duckdb.connect(str(scratch))
+    try:
+        con.executemany(
+            """insert into ref.projects (project_code, name, funding, start_date, end_date, age_min, age_max)
+               values (?, 'test', 'test', ?, ?, 15, 29)""",
+            [[f"P{i:03d}", first, last] for i, (first, last) in enumerate(periods)],
+        )
+        marts.build(con)
+        found = con.execute(
+            """select project_code, list((quarter, quarter_start_date, quarter_end_date)
+                                         order by quarter_start_date)
+               from marts.quarters where project_code like 'P%' group by all"""
+        ).fetchall()
+    finally:
+        con.close()
+    calendars = {code: [tuple(q) for q in listed] for code, listed in found}
+    for i, (first, last) in enumerate(periods):
+        expected = [(q, *quarters.bounds(q)) for q in quarters.overlapping(first, last)]
+        assert calendars[f"P{i:03d}"] == expected, (first, last)
