@@ -70,7 +70,10 @@ def programme_indicators(con: duckdb.DuckDBPyConnection, params: dict) -> dict[s
     if programme_code is None:
         return {"indicator_programme": None, "indicators": None}
     rows = _query(con, "client_profile", params)
-    columns = ["age_group", "gender", "status_at_entry", "is_long_term_unemployed", "is_active"]
-    columns += ["status_at_exit", "pathway", "n_clients"]
-    profile = pl.DataFrame(rows, schema=columns, orient="row")
+    # typed, so that a selection without clients (a quarter before the data, a municipality without a
+    # list) counts 0 for each indicator instead of summing a column of no type to None
+    text, flag = pl.String, pl.Boolean
+    schema = {"age_group": text, "gender": text, "status_at_entry": text, "is_long_term_unemployed": flag}
+    schema |= {"is_active": flag, "status_at_exit": text, "pathway": text, "n_clients": pl.Int64}
+    profile = pl.DataFrame(rows, schema=schema, orient="row")
     return {"indicator_programme": label, "indicators": indicators.codes_and_counts(profile, programme_code)}

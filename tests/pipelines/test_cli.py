@@ -162,3 +162,16 @@ def test_summary_of_a_project_without_data_says_so(tmp_path):
     done = cli("summary", "--db", tmp_path / "w.duckdb", "--project", "JALKIHUOLTO", "--lang", "en")
 
     assert done.returncode == 1 and "Project JALKIHUOLTO has no client data." in done.stderr
+
+
+def test_summary_of_a_quarter_before_the_data_or_a_municipality_without_clients_counts_zero(tmp_path):
+    """Found by ``tests/dashboard/test_one_summary.py``: the indicators of a selection without clients
+    summed an untyped empty column to None, and the CLI said "Odottamaton virhe: TypeError"."""
+    db = tmp_path / "w.duckdb"
+    kittila = ("KIT-001;Kittilä;18-24;;1.2.2021;30.6.2021;työtön;;työllinen;palkkatyö tai yrittäjyys;A",)
+    assert cli(*load_args(db, clients_csv(tmp_path / "a.csv", kittila))).returncode == 0
+    for where in (("--quarter", "2020Q4"), ("--municipality", "614")):
+        done = cli("summary", "--db", db, "--project", "VALPAS2", "--format", "json", *where)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        found = json.loads(done.stdout)
+        assert found["n_clients"] == 0 and set(found["indicators"].values()) == {0}
