@@ -1,7 +1,7 @@
 """The layers stay apart: only db.py talks to DuckDB, charts stay pure, pages only arrange, modules short.
 
 Queries read marts and reference data, never staging; only the export modules write PPTX, PDF and images,
-and of them only export_ui.py draws; one home for municipality names and for the text colour.
+and of them only export/buttons.py draws; one home for municipality names and for the text colour.
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def test_queries_read_marts_and_reference_data_never_staging(path: Path) -> None
     assert "staging." not in path.read_text(encoding="utf-8").lower()
 
 
-EXPORTS = sorted(DASHBOARD.glob("export*.py"))
-BUTTONS = DASHBOARD / "export_ui.py"  # the download buttons and the deck's progress bar
+EXPORTS = sorted((DASHBOARD / "export").glob("*.py"))
+BUTTONS = DASHBOARD / "export" / "buttons.py"  # the download buttons and the deck's progress bar
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(DASHBOARD)))
@@ -119,7 +119,7 @@ def test_only_the_export_modules_import_the_file_writers(path: Path) -> None:
 
 @pytest.mark.parametrize("path", [p for p in EXPORTS if p != BUTTONS], ids=lambda p: p.name)
 def test_export_modules_draw_nothing_but_the_buttons_module(path: Path) -> None:
-    """The files are made the same way by the CLI and the page: only export_ui.py draws (``st.``)."""
+    """The files are made the same way by the CLI and the page: only buttons.py draws (``st.``)."""
     assert streamlit_calls(path) == [], path.name
 
 
