@@ -30,13 +30,14 @@ TARGET = 5.0  # seconds: the issue's goal for an export on this machine
 
 
 def _view(db: Path):
+    from dashboard import settings
+
+    settings.quiet_streamlit()
+    from dashboard import db as dashboard_db
     from dashboard.export import __main__ as cli
 
-    cli._quiet_streamlit()
     args = cli.parser().parse_args(["--db", str(db), "--project", "VALPAS2", "--format", "pptx",
                                        "--out", os.devnull])  # fmt: skip
-    from dashboard import db as dashboard_db
-
     dashboard_db.pin(db)
     view, error = cli._view(args)
     assert view is not None, error

@@ -34,14 +34,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _quiet_streamlit() -> None:
-    """Keep Streamlit's "no runtime" notices out of a command's output (its caches work without one)."""
-    from streamlit import config, logger
-
-    config.get_config_options()  # parse now: a later parse would reset the level
-    logger.set_log_level("error")
-
-
 def _view(args: argparse.Namespace):
     """Resolve the options into a view as the app resolves a link; return (view, None) or (None, error)."""
     from dashboard import settings, state
@@ -75,7 +67,9 @@ def _view(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     """Run the command: 0 written, 2 bad arguments or no warehouse, 1 the export itself failed."""
     args = parser().parse_args(argv)
-    _quiet_streamlit()
+    from dashboard import settings
+
+    settings.quiet_streamlit()
     from dashboard import db
     from dashboard.export import images
     from dashboard.i18n import I18n
