@@ -77,12 +77,14 @@ def test_municipality_names_have_one_home() -> None:
 
 
 HEX = re.compile(r"#([0-9A-Fa-f]{6})\b|[\"']([0-9A-Fa-f]{6})[\"']")  # "#111318" in code or CSS, "111318"
+SHORT_HEX = re.compile(r"#([0-9A-Fa-f]{3})\b")  # CSS shorthand: "#111" is "#111111"
 RGB = re.compile(r"\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)")  # (17, 17, 17)
 
 
 def near_black(text: str) -> list[str]:
     """Return every colour in ``text`` dark enough to be a text colour (each channel below 0x40)."""
     found = [a or b for a, b in HEX.findall(text)]
+    found += ["".join(c * 2 for c in h) for h in SHORT_HEX.findall(text)]
     dark = [h for h in found if all(int(h[i : i + 2], 16) < 0x40 for i in (0, 2, 4))]
     return dark + [f"({r}, {g}, {b})" for r, g, b in RGB.findall(text) if max(int(r), int(g), int(b)) < 0x40]
 
@@ -102,8 +104,8 @@ def test_the_streamlit_theme_has_the_same_text_colour() -> None:
 
 
 def test_the_colour_scan_finds_each_spelling() -> None:
-    found = near_black("(17, 17, 17) '111111' #111111; #1f2430 #005A8C (85, 85, 85)")
-    assert found == ["111111", "111111", "1f2430", "(17, 17, 17)"]
+    found = near_black("(17, 17, 17) '111111' #111111; #1f2430 #005A8C (85, 85, 85) #222; #fff #1234")
+    assert found == ["111111", "111111", "1f2430", "222222", "(17, 17, 17)"]
 
 
 STAGING = re.compile(r'(?<!\w)"?staging"?\s*\.\s*"?(\w+)', re.IGNORECASE)  # staging.x, "staging"."x"
