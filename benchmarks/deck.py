@@ -4,7 +4,7 @@ One process, the demo warehouse (1x), the builders' caches filled first by an un
 exports the view the page already shows). Then, in rounds, each of:
 
 - cold: the chart browser closed and no image kept, so the deck starts chromium and draws every chart;
-  what every first export paid before the app started the browser ahead (``export_images.warm_up``);
+  what every first export paid before the app started the browser ahead (``export.images.warm_up``);
 - warm: the browser running, no image kept: the first deck after the warm-up, and what every later
   deck paid before drawn images were kept;
 - reused: the PDF of a view whose PPTX was just made: every chart image is reused;
@@ -30,15 +30,16 @@ TARGET = 5.0  # seconds: the issue's goal for an export on this machine
 
 
 def _view(db: Path):
-    from dashboard import export
+    from dashboard import settings
 
-    export._quiet_streamlit()
-    args = export.parser().parse_args(["--db", str(db), "--project", "VALPAS2", "--format", "pptx",
-                                       "--out", os.devnull])  # fmt: skip
+    settings.quiet_streamlit()
     from dashboard import db as dashboard_db
+    from dashboard.export import __main__ as cli
 
+    args = cli.parser().parse_args(["--db", str(db), "--project", "VALPAS2", "--format", "pptx",
+                                       "--out", os.devnull])  # fmt: skip
     dashboard_db.pin(db)
-    view, error = export._view(args)
+    view, error = cli._view(args)
     assert view is not None, error
     return view
 
@@ -52,26 +53,26 @@ def _timed(view, fmt: str) -> tuple[float, str | None]:
 
 
 def _forget_images() -> None:
-    from dashboard import export_images
+    from dashboard.export import images
 
-    with export_images._renderer._lock:
-        export_images._renderer._cache.clear()
+    with images._renderer._lock:
+        images._renderer._cache.clear()
 
 
 def measure(view, runs: int) -> dict[str, list[float]]:
     """Time each way of making a deck ``runs`` times, one of each in turn."""
-    from dashboard import export_images
+    from dashboard.export import images
 
     times: dict[str, list[float]] = {"cold": [], "warm": [], "reused": [], "tables": []}
     browser = os.environ.get("BROWSER_PATH")
     for _ in range(runs):
-        export_images.close()
+        images.close()
         _forget_images()
         times["cold"].append(_timed(view, "pptx")[0])
         _forget_images()
         times["warm"].append(_timed(view, "pptx")[0])
         times["reused"].append(_timed(view, "pdf")[0])
-        export_images.close()
+        images.close()
         os.environ["BROWSER_PATH"] = os.devnull + "-no-chromium"
         _forget_images()
         seconds, note = _timed(view, "pptx")
@@ -81,7 +82,7 @@ def measure(view, runs: int) -> dict[str, list[float]]:
             del os.environ["BROWSER_PATH"]
         else:
             os.environ["BROWSER_PATH"] = browser
-    export_images.close()
+    images.close()
     return times
 
 
@@ -104,13 +105,13 @@ def report(times: dict[str, list[float]]) -> None:
 
 def profile(view) -> None:
     """Print the hottest calls of one warm deck (chromium running, charts not drawn yet)."""
-    from dashboard import export_images
+    from dashboard.export import images
 
     _timed(view, "pptx")  # start the browser outside the profile
     _forget_images()
     prof = cProfile.Profile()
     prof.runcall(_timed, view, "pptx")
-    export_images.close()
+    images.close()
     pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
 
 
@@ -119,9 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--profile", action="store_true")
     args = p.parse_args(argv)
-    from dashboard import export_images
+    from dashboard.export import images
 
-    if export_images.browser_path() is None:
+    if images.browser_path() is None:
         print("  chromium not found: the deck benchmark needs it (`make browser`); skipped")
         return
     built = _warehouses.warehouse_for(1)

@@ -15,8 +15,9 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, db, export_ui, presenter, settings, state, ui  # noqa: E402
+from dashboard import auth, db, presenter, settings, state, ui  # noqa: E402
 from dashboard.builders.about import is_demo  # noqa: E402
+from dashboard.export import buttons  # noqa: E402
 from dashboard.i18n import I18n  # noqa: E402
 
 # name, Finnish url path, file, icon; the first is the default. The page files live in views/, not
@@ -92,7 +93,7 @@ ui.set_view(view)
 with st.sidebar:  # the skip link's script here: in the main area it would take a slide's room
     ui.skip_link(tr)
     auth.sidebar(user, tr)
-    export_ui.sidebar(view)
+    buttons.sidebar(view)
 if presenting is not None:
     presenter.show(view, presenting, page.url_path)
     st.stop()

@@ -14,9 +14,11 @@ import string
 
 import streamlit as st
 
-from dashboard import export_images, export_slides, export_stamp, theme
+from dashboard import theme
 from dashboard.builders import Built, View
-from dashboard.export_slides import Slide
+from dashboard.export import images, slides
+from dashboard.export.slides import Slide
+from dashboard.export.stamp import stamp as stamp_of
 from dashboard.i18n import I18n
 
 PARAM, SLIDE = "present", "slide"
@@ -144,7 +146,7 @@ def _body(s: Slide, tr: I18n) -> None:
         if s.metrics:
             st.html(_metrics_html(s))
         elif s.built is not None and s.built.chart is not None:
-            fig = export_images.presentation(s.built.chart, font_size=CHART_FONT)
+            fig = images.presentation(s.built.chart, font_size=CHART_FONT)
             # the legend at the very top, so the first row's label above its marker has room below it
             fig.update_layout(height=None, margin={"t": 90, "b": 0},
                               legend={"yref": "container", "y": 1, "yanchor": "top"})  # fmt: skip
@@ -171,18 +173,18 @@ def _nav(index: int, n: int, tr: I18n, footer: str) -> None:
 def show(view: View, asked: int, url_path: str) -> None:
     """Show one slide full-screen: filters caption, title, message, body, buttons, source and date."""
     tr = view.tr
-    index = asked if asked >= 0 else export_slides.START.get(url_path, 0)
-    s, n = export_slides.slide(view, index)
+    index = asked if asked >= 0 else slides.START.get(url_path, 0)
+    s, n = slides.slide(view, index)
     index = min(max(index, 0), n - 1)
     _go(index)  # the sidebar rewrote the URL: put the presenter's place back
-    stamp = export_stamp.stamp(view)
+    stamp = stamp_of(view)
     st.html(CSS)
     st.html(f'<div class="present-caption">{html.escape(stamp.filters)}</div>'
             f'<h1 class="present-title">{html.escape(s.title)}</h1>'
             f'<p class="present-message">{html.escape(s.message)}</p>{CLICKER}',
             unsafe_allow_javascript=True)  # our own script; every text above is escaped  # fmt: skip
     _body(s, tr)
-    marks = export_slides.legend(s, tr, chart=s.built is not None and s.built.chart is not None)
+    marks = slides.legend(s, tr, chart=s.built is not None and s.built.chart is not None)
     if marks:  # what '..', '*' and the whiskers mean, on the slide itself (issue 12 item 14)
         st.html(f'<p class="present-legend">{html.escape(marks)}</p>')
     _nav(index, n, tr, f"{stamp.data_date} · {stamp.source}")

@@ -40,6 +40,17 @@ def min_cell() -> int:
     return _positive_int("DASHBOARD_MIN_CELL", privacy.MIN_CELL)
 
 
+def quiet_streamlit() -> None:
+    """Keep Streamlit's "no runtime" notices out of a command's output (its caches work without one).
+
+    Call it before importing a module with a cache (``db``): Streamlit warns as the cache is made.
+    """
+    from streamlit import config, logger
+
+    config.get_config_options()  # parse now: a later parse would reset the level
+    logger.set_log_level("error")
+
+
 def small_n() -> int:
     """Return the sample size below which a share's interval gets a visible "small n" note."""
     return _positive_int("DASHBOARD_SMALL_N", DEFAULT_SMALL_N)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, export_ui
+from dashboard import db
 from dashboard.builders import Built, View
 from dashboard.builders.common import Metric, describe, format_value
+from dashboard.export import buttons
 from dashboard.i18n import I18n
 
 VIEW = "_view"
@@ -95,7 +96,7 @@ def header(v: View, title: str, with_range: bool = False) -> None:
     """Show the page title and what the figures describe (project, filters, date or quarter range)."""
     st.title(title)
     st.caption(describe(v, with_range))
-    st.session_state[export_ui.RANGE] = with_range  # exports state the range where the page shows one
+    st.session_state[buttons.RANGE] = with_range  # exports state the range where the page shows one
     if v.filters.is_breakdown:
         st.caption(v.tr.t("filters.breakdown_note", min_cell=v.min_cell))
 
@@ -232,7 +233,7 @@ def built(
         table(b, tr, key)
         if b.caption:
             st.caption(b.caption)
-        export_ui.buttons(b, view(), key)
+        buttons.buttons(b, view(), key)
         return
     if beside:
         left, right = st.columns(list(ratio), gap="medium")
@@ -249,4 +250,4 @@ def built(
     if not beside:
         with st.expander(tr.t("common.show_table"), expanded=expanded):
             table(b, tr, key)
-    export_ui.buttons(b, view(), key)
+    buttons.buttons(b, view(), key)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import auth, history_ui
+from dashboard import auth
+from dashboard.upload import history
 
 tr = auth.translator()
 user = auth.current_user()
@@ -10,8 +11,8 @@ st.title(tr.t("page.history"))
 if user is None:
     st.warning(tr.t("upload.sign_in_first"), icon=":material/lock:")
 else:
-    history_ui.last_result()
-    project = history_ui.choose_project(user, tr)
+    history.last_result()
+    project = history.choose_project(user, tr)
     if project is not None:
-        rows = history_ui.history_table(project, tr)
-        history_ui.rollback_form(project, rows, user, tr)
+        rows = history.history_table(project, tr)
+        history.rollback_form(project, rows, user, tr)

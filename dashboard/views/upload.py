@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import auth, upload_ui
+from dashboard import auth
+from dashboard.upload import steps
 
 tr = auth.translator()
 user = auth.current_user()
@@ -11,12 +12,12 @@ if not auth.may_upload(user):
     st.warning(tr.t("upload.sign_in_first"), icon=":material/lock:")
 else:
     st.caption(tr.t("upload.intro"))
-    upload_ui.samples(tr)
-    upload_ui.last_result(tr)
-    choice = upload_ui.choose(user, tr)
-    checked = upload_ui.check(choice, user, tr) if choice is not None else None
+    steps.samples(tr)
+    steps.last_result(tr)
+    choice = steps.choose(user, tr)
+    checked = steps.check(choice, user, tr) if choice is not None else None
     if checked is not None and checked.problems:
-        upload_ui.problems(checked, choice, tr)
+        steps.problems(checked, choice, tr)
     elif checked is not None:
-        upload_ui.preview(checked, choice, tr)
-        upload_ui.confirm(checked, choice, user, tr)
+        steps.preview(checked, choice, tr)
+        steps.confirm(checked, choice, user, tr)

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from dashboard import annotate
+from dashboard.upload import annotate
 from pipelines import isolate
 from pipelines.limits import Limits
 from pipelines.problems import Problem

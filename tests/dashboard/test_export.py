@@ -14,10 +14,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from dashboard import export_images, export_slides
 from dashboard.builders import eu_indicators, municipalities, overview
+from dashboard.export import images as export_images
+from dashboard.export import slides as export_slides
 from dashboard.export import summary
-from dashboard.export_stamp import stamp
+from dashboard.export.stamp import stamp
 from dashboard.i18n import TIMEZONE
 
 ROOT = Path(__file__).resolve().parents[2]

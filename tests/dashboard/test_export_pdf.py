@@ -15,8 +15,10 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from dashboard import export_deck, export_pdf, export_slides
-from dashboard.export_stamp import stamp
+from dashboard.export import deck as export_deck
+from dashboard.export import pdf as export_pdf
+from dashboard.export import slides as export_slides
+from dashboard.export.stamp import stamp
 
 NUMERIC = ("count", "number", "share")  # the column kinds that hold numbers
 

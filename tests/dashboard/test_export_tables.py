@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from dashboard.builders import Built, Column
-from dashboard.export_stamp import Stamp
-from dashboard.export_tables import cell, neutralise, sheet_name, to_csv, to_xlsx
+from dashboard.export.stamp import Stamp
+from dashboard.export.tables import cell, neutralise, sheet_name, to_csv, to_xlsx
 from dashboard.i18n import I18n
 
 TR = I18n("fi")

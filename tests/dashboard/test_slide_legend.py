@@ -15,8 +15,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from dashboard import export_deck, export_pdf, export_slides, settings
-from dashboard.export_stamp import stamp
+from dashboard import settings
+from dashboard.export import deck as export_deck
+from dashboard.export import pdf as export_pdf
+from dashboard.export import slides as export_slides
+from dashboard.export.stamp import stamp
 from dashboard.i18n import I18n
 
 LANGS = ["fi", "sv", "en"]

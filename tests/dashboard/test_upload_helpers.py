@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard import annotate
-from dashboard import upload as up
+from dashboard.upload import annotate
+from dashboard.upload import work as up
 from pipelines.problems import Problem
 from pipelines.users import User
 from tests.dashboard import upload_support

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from dashboard import upload as upload_helpers
 from dashboard.builders.common import format_value
 from dashboard.i18n import TIMEZONE, I18n
+from dashboard.upload import work as upload_helpers
 from pipelines import rollback, users
 from pipelines import warehouse as wh
 from tests.dashboard import upload_support

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from google.protobuf import text_format
 
-from dashboard import upload as upload_helpers
-from dashboard import upload_ui
 from dashboard.i18n import I18n
+from dashboard.upload import steps
+from dashboard.upload import work as upload_helpers
 from pipelines import warehouse as wh
 from pipelines.users import User
 from tests.dashboard import upload_support
@@ -227,8 +227,8 @@ def test_the_file_says_what_it_holds(name: str, kind: str) -> None:
 
 
 def test_choice_key_changes_with_the_file_and_the_snapshot(upload_db) -> None:
-    a = upload_ui.Choice("VALPAS2", "2023Q3", "auto", "a.csv", b"1")
-    b = upload_ui.Choice("VALPAS2", "2023Q3", "auto", "a.csv", b"2")
+    a = steps.Choice("VALPAS2", "2023Q3", "auto", "a.csv", b"1")
+    b = steps.Choice("VALPAS2", "2023Q3", "auto", "a.csv", b"2")
     user = User("anna", "coordinator")
     assert a.key(user, I18n("fi")) != b.key(user, I18n("fi"))
     assert a.key(user, I18n("fi")) != a.key(user, I18n("sv"))
@@ -303,5 +303,5 @@ def test_a_code_in_a_header_or_file_name_is_not_echoed_on_the_page(app, upload_d
     shown = _page_text(at._tree)
     assert "Tiedostoa ei voi tallentaa" in shown and "Tiedostossa on ongelmia" in shown  # the walk reads it
     assert "131052" not in shown
-    codes = {p.code for p in at.session_state[upload_ui.CHECKED][1].problems}
+    codes = {p.code for p in at.session_state[steps.CHECKED][1].problems}
     assert code in codes

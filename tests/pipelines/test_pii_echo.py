@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard import annotate
+from dashboard.upload import annotate
 from pipelines import ingest, read
 from pipelines.i18n import LANGUAGES
 from pipelines.problems import RejectedFile

@@ -210,7 +210,7 @@ def test_500_files_of_the_fuzz_corpus_load_without_a_traceback_crash_or_change()
 
 def test_a_workbook_past_the_row_limit_gets_no_annotated_copy_and_costs_little(tmp_path: Path, db) -> None:
     """The annotated copy of a 1-million-row workbook took 329 s and 3.6 GB; past the limit none is made."""
-    from dashboard import annotate
+    from dashboard.upload import annotate
 
     path = tmp_path / "long.xlsx"
     path.write_bytes(hostile.bomb_xlsx(210_000, 3))

@@ -12,73 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-FORMATS = {
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv",
-}
-Progress = Callable[[int, int], None]  # (slides ready, slides in the deck)
+from dashboard.export import FORMATS, summary
+
 OPTIONS = ("project", "region", "municipality", "quarter", "age", "gender")  # the URL's names
-
-
-@dataclass(frozen=True)
-class Export:
-    """A produced file and, when charts could not be drawn, the reason (the file has tables instead)."""
-
-    data: bytes
-    note: str | None = None
-
-
-def summary(view, fmt: str, now: datetime | None = None, progress: Progress | None = None) -> Export:
-    """Return the summary of a view in ``fmt`` (pptx, pdf, xlsx or csv), built by the pages' builders.
-
-    ``progress(done, total)`` is called as each slide of a deck is ready (built and its chart drawn).
-    """
-    from dashboard import export_deck, export_images, export_pdf, export_slides, export_stamp, export_tables
-
-    tr, stamp = view.tr, export_stamp.stamp(view, now=now)
-    if fmt == "xlsx":
-        return Export(export_tables.to_xlsx(export_slides.tables(view), tr, stamp))
-    if fmt == "csv":
-        return Export(export_tables.to_csv(export_slides.tables(view), tr, stamp))
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}")
-    makers = export_slides.makers(view)
-    slides, images, reason = [], {}, None
-    for done, make in enumerate(makers, start=1):
-        slides.append(make(view))
-        if reason is None:  # once the browser has failed, the rest of the deck shows tables too
-            try:
-                image = export_deck.chart_image(slides[-1])
-            except export_images.ImageUnavailable as exc:
-                images, reason = {}, str(exc)
-            else:
-                if image is not None:
-                    images[slides[-1].key] = image
-        if progress is not None:
-            progress(done, len(makers))
-    write = export_deck.to_pptx if fmt == "pptx" else export_pdf.to_pdf
-    return Export(
-        write(slides, stamp, tr, images), tr.t("export.cli.no_images", reason=reason) if reason else None
-    )
-
-
-def file_stem(view) -> str:
-    """Name a download after the project, the filters and the quarter (``VALPAS2_678_2023Q3``)."""
-    f = view.filters
-    parts = [f.project, f.region or "", f.municipality or "", f.quarter, f.age_group or "", f.gender or ""]
-    return "_".join(p for p in parts if p)
-
-
-def file_name(view, fmt: str) -> str:
-    """Name a summary download (``VALPAS2_678_2023Q3.pptx``)."""
-    return f"{file_stem(view)}.{fmt}"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,14 +32,6 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=tuple(FORMATS), required=True)
     p.add_argument("--out", required=True, type=Path, help="file to write")
     return p
-
-
-def _quiet_streamlit() -> None:
-    """Keep Streamlit's "no runtime" notices out of a command's output (its caches work without one)."""
-    from streamlit import config, logger
-
-    config.get_config_options()  # parse now: a later parse would reset the level
-    logger.set_log_level("error")
 
 
 def _view(args: argparse.Namespace):
@@ -137,8 +67,11 @@ def _view(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     """Run the command: 0 written, 2 bad arguments or no warehouse, 1 the export itself failed."""
     args = parser().parse_args(argv)
-    _quiet_streamlit()
-    from dashboard import db, export_images
+    from dashboard import settings
+
+    settings.quiet_streamlit()
+    from dashboard import db
+    from dashboard.export import images
     from dashboard.i18n import I18n
 
     tr = I18n(args.lang)
@@ -160,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(tr.t("export.cli.failed", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
     finally:
-        export_images.close()
+        images.close()
     if result.note:
         print(result.note, file=sys.stderr)
     size = max(1, round(len(result.data) / 1024))

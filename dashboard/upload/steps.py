@@ -1,6 +1,6 @@
 """The upload page's steps in Streamlit: choose, check (with a status), problems or preview, confirm.
 
-The work is in ``dashboard.upload``; this module only draws. A checked file is remembered in the session
+The work is in ``work.py``; this module only draws. A checked file is remembered in the session
 by its hash, choices, language and the snapshot it was checked against, so clicking "confirm" does not
 check it again, and a snapshot published meanwhile (another upload) makes it check afresh.
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, db, ui, upload
+from dashboard import auth, db, ui
 from dashboard.i18n import I18n
+from dashboard.upload import work
 from pipelines import ingest, pii, quarters
 from pipelines.ingest import LoadResult, UsageError
 from pipelines.users import User
@@ -27,7 +28,7 @@ LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIGURES = ("n_clients", "n_progressed", "n_coaches", "n_professional_participations")
 WRAP_ROWS = 50  # up to this many problems show as a static table whose long messages wrap
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"  # valid files to start one's own from
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"  # valid files to start one's own from
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,13 @@ def _css_string(text: str) -> str:
 
 def upload_box_css(tr: I18n) -> str:
     """Return the style that puts the drop area's button and instructions in the reader's language."""
-    button, instructions = tr.t("upload.box_button"), tr.t("upload.box_instructions", mb=upload.MAX_UPLOAD_MB)
+    button, instructions = tr.t("upload.box_button"), tr.t("upload.box_instructions", mb=work.MAX_UPLOAD_MB)
     return BOX_CSS % (_css_string(button), _css_string(instructions))
 
 
 def choose(user: User, tr: I18n) -> Choice | None:
     """Draw step 1 (project, quarter, kind, file); return the choice once a file is dropped."""
-    projects = upload.upload_projects(user, db.query("projects"))
+    projects = work.upload_projects(user, db.query("projects"))
     if projects.is_empty():
         st.warning(tr.t("upload.no_projects"))
         return None
@@ -110,37 +111,37 @@ def choose(user: User, tr: I18n) -> Choice | None:
     )  # fmt: skip
     row = projects.filter(pl.col("project_code") == project).row(0, named=True)
     in_period = quarters.overlapping(row["start_date"], row["end_date"])
-    default = upload.default_quarter(row["start_date"], row["end_date"], date.today())
+    default = work.default_quarter(row["start_date"], row["end_date"], date.today())
     quarter = middle.selectbox(
         tr.t("upload.quarter"), in_period, index=in_period.index(default), key=f"upload_quarter_{project}"
     )
     kind = right.selectbox(
-        tr.t("upload.kind"), upload.KINDS, format_func=lambda k: tr.t(f"upload.kinds.{k}"), key="upload_kind"
+        tr.t("upload.kind"), work.KINDS, format_func=lambda k: tr.t(f"upload.kinds.{k}"), key="upload_kind"
     )
     st.html(upload_box_css(tr))
     file = st.file_uploader(
-        tr.t("upload.file", mb=upload.MAX_UPLOAD_MB),
+        tr.t("upload.file", mb=work.MAX_UPLOAD_MB),
         key=f"upload_file_{st.session_state.get(ROUND, 0)}",
-        max_upload_size=upload.MAX_UPLOAD_MB,
+        max_upload_size=work.MAX_UPLOAD_MB,
         help=tr.t("upload.file_help"),
     )
     if file is None:
         return None
     data = file.getvalue()
-    if len(data) > upload.MAX_UPLOAD_MB * 1024 * 1024:
-        st.error(tr.t("upload.too_big", mb=upload.MAX_UPLOAD_MB))
+    if len(data) > work.MAX_UPLOAD_MB * 1024 * 1024:
+        st.error(tr.t("upload.too_big", mb=work.MAX_UPLOAD_MB))
         return None
     return Choice(project, quarter, kind, file.name, data)
 
 
-def check(choice: Choice, user: User, tr: I18n) -> upload.Checked | None:
+def check(choice: Choice, user: User, tr: I18n) -> work.Checked | None:
     """Draw step 2: check the file (once per file and choices) with a status; return the outcome."""
     key, ss = choice.key(user, tr), st.session_state
     cached = ss[CHECKED][1] if CHECKED in ss and ss[CHECKED][0] == key else None
     shown = ui.plain(ingest.shown_file_name(choice.file_name, tr.lang))  # personal data: not echoed
     with st.status(tr.t("upload.checking", file=shown), expanded=False) as status:
         try:
-            checked = cached or upload.check(
+            checked = cached or work.check(
                 choice.data, choice.file_name, project=choice.project, quarter=choice.quarter,
                 kind=choice.kind, user=user, lang=tr.lang,
             )  # fmt: skip
@@ -167,10 +168,10 @@ def _download_stem(file_name: str) -> str:
     return "" if pii.names_personal_data(file_name) else f"{stem}_"
 
 
-def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
+def problems(checked: work.Checked, choice: Choice, tr: I18n) -> None:
     """Draw every problem (Excel row, column, value, message) and the annotated copy to download."""
     st.error(tr.t("upload.rejected", n=len(checked.problems)), icon=":material/block:")
-    table = upload.problem_table(checked.problems, tr.lang).drop("code")
+    table = work.problem_table(checked.problems, tr.lang).drop("code")
     if table["sheet"].is_null().all():
         table = table.drop("sheet")
     labels = {c: tr.t(f"upload.problem.{c}") for c in table.columns}
@@ -193,7 +194,7 @@ def problems(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
         st.caption(tr.t("upload.annotated_help"))
 
 
-def _changes(checked: upload.Checked, project: str, tr: I18n) -> pl.DataFrame:
+def _changes(checked: work.Checked, project: str, tr: I18n) -> pl.DataFrame:
     changes = checked.preview.changes
     if "municipality_code" in changes.columns:
         names = db.municipality_names(project, tr)
@@ -203,7 +204,7 @@ def _changes(checked: upload.Checked, project: str, tr: I18n) -> pl.DataFrame:
     return changes.with_columns(pl.col("kind").replace_strict(labels, default=pl.col("kind")))
 
 
-def preview(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
+def preview(checked: work.Checked, choice: Choice, tr: I18n) -> None:
     """Draw step 3: rows added, removed and changed, and the headline figures before -> after."""
     p = checked.preview
     if p.is_unchanged:
@@ -230,7 +231,7 @@ def preview(checked: upload.Checked, choice: Choice, tr: I18n) -> None:
         st.caption(tr.t("upload.no_figures_before"))
 
 
-def confirm(checked: upload.Checked, choice: Choice, user: User, tr: I18n) -> None:
+def confirm(checked: work.Checked, choice: Choice, user: User, tr: I18n) -> None:
     """Draw step 4: confirm, commit under the writer lock (saying so while waiting), then rerun."""
     st.caption(tr.t("upload.confirm_help"))
     if not st.button(tr.t("upload.confirm"), type="primary", key="upload_confirm", icon=":material/save:"):
@@ -247,7 +248,7 @@ def confirm(checked: upload.Checked, choice: Choice, user: User, tr: I18n) -> No
             st.info(tr.t("upload.waiting"), icon=":material/hourglass_top:")
 
         try:
-            result = upload.commit(
+            result = work.commit(
                 choice.data, choice.file_name, project=choice.project, quarter=choice.quarter,
                 kind=checked.kind, user=user, on_wait=waiting,
             )  # fmt: skip

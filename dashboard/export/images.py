@@ -26,7 +26,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from dashboard import theme
-from dashboard.export_stamp import Stamp
+from dashboard.export.stamp import Stamp
 
 WIDTH, HEIGHT, SCALE = 1600, 900, 1.2  # 16:9 layout, drawn at 1920 x 1080 px
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from dashboard import theme
-from dashboard.export_deck import (
+from dashboard.export.deck import (
     BODY,
     CHART,
     FOOTER_Y,
@@ -32,8 +32,8 @@ from dashboard.export_deck import (
     metric_size,
     split_value,
 )
-from dashboard.export_slides import Slide, legend
-from dashboard.export_stamp import Stamp
+from dashboard.export.slides import Slide, legend
+from dashboard.export.stamp import Stamp
 from dashboard.i18n import I18n
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import annotate, db, settings
+from dashboard import db, settings
 from dashboard.i18n import I18n
+from dashboard.upload import annotate
 from pipelines import codes, ingest, isolate, quarters, read, rollback
 from pipelines.ingest import LoadResult, UploadMeta, UsageError
 from pipelines.preview import Preview, preview
@@ -93,7 +94,7 @@ class Checked:
     sha256: str
     problems: tuple[Problem, ...] = ()  # empty: valid, and ``preview`` says what confirming changes
     preview: Preview | None = None
-    annotated: bytes | None = None  # the file with its problems marked, as .xlsx (see dashboard.annotate)
+    annotated: bytes | None = None  # the file with its problems marked, as .xlsx (see annotate.py)
 
 
 def check(

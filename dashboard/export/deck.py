@@ -1,6 +1,6 @@
 """The summary deck as PPTX (python-pptx): the presenter's slides, with the stamp in every footer.
 
-The layout (inches on a 16:9 slide) is shared with the PDF (``export_pdf``), so both files show the
+The layout (inches on a 16:9 slide) is shared with the PDF (``pdf.py``), so both files show the
 same slides. Charts are kaleido PNGs of the builders' figures; where no browser can draw them, the
 slide shows the figure's table instead and the caller is told why.
 """
@@ -16,9 +16,10 @@ from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Inches, Pt
 
-from dashboard import export_images, theme
-from dashboard.export_slides import Slide, legend
-from dashboard.export_stamp import Stamp
+from dashboard import theme
+from dashboard.export.images import presentation, render
+from dashboard.export.slides import Slide, legend
+from dashboard.export.stamp import Stamp
 from dashboard.i18n import I18n
 
 WIDTH, HEIGHT, MARGIN = 13.333, 7.5, 0.5  # inches, PowerPoint's 16:9
@@ -86,9 +87,9 @@ def chart_image(s: Slide) -> bytes | None:
     if s.built is None or s.built.chart is None or s.metrics:
         return None
     w, h = round(CHART.w * PX_PER_INCH), round(CHART.h * PX_PER_INCH)
-    fig = export_images.presentation(s.built.chart, height=h, font_size=22)
+    fig = presentation(s.built.chart, height=h, font_size=22)
     fig.update_layout(margin={"t": 50})
-    return export_images.render(fig, "png", w, h, scale=SCALE)
+    return render(fig, "png", w, h, scale=SCALE)
 
 
 def footer_text(stamp: Stamp) -> str:
@@ -112,7 +113,7 @@ def _text(slide, box: Box, text: str, size: float, bold: bool = False, colour: s
 def _metrics(slide, s: Slide) -> None:
     from pptx.enum.text import PP_ALIGN
 
-    from dashboard.export_pdf import word_fitting_size  # here: export_pdf imports this module
+    from dashboard.export.pdf import word_fitting_size  # here: pdf.py imports this module
 
     boxes = metric_boxes(len(s.metrics))
     size = metric_size([split_value(m.value)[0] for m in s.metrics], boxes[0].w)

@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 
 from dashboard.builders import Built
 from dashboard.builders.common import format_value
-from dashboard.export_stamp import Stamp
+from dashboard.export.stamp import Stamp
 from dashboard.i18n import I18n
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

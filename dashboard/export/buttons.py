@@ -14,27 +14,29 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, export_images, export_slides, export_stamp, export_tables, presenter
+from dashboard import db, presenter
 from dashboard.builders import Built, View
-from dashboard.export import FORMATS, file_name, file_stem, summary
+from dashboard.export import FORMATS, file_name, file_stem, images, slides, summary, tables
+from dashboard.export.stamp import TIMEZONE, Stamp
+from dashboard.export.stamp import stamp as stamp_of
 
 RANGE = "_export_range"  # set by ui.header: does the page show a quarter range?
 STAMP = "_export_stamp"  # this rerun's stamp, shared by every figure on the page
 
 
-def _stamp(view: View) -> export_stamp.Stamp:
+def _stamp(view: View) -> Stamp:
     with_range = bool(st.session_state.get(RANGE))
     cached = st.session_state.get(STAMP)
     if cached and cached[0] is view and cached[1] == with_range:
         return cached[2]
-    stamp = export_stamp.stamp(view, with_range=with_range)
+    stamp = stamp_of(view, with_range=with_range)
     st.session_state[STAMP] = (view, with_range, stamp)
     return stamp
 
 
-def _now(stamp: export_stamp.Stamp, view: View) -> export_stamp.Stamp:
+def _now(stamp: Stamp, view: View) -> Stamp:
     """Return the stamp with the time of the click (the rerun that drew the button may be older)."""
-    now = datetime.now(export_stamp.TIMEZONE)
+    now = datetime.now(TIMEZONE)
     return replace(stamp, exported_at=view.tr.t("export.exported_at", at=view.tr.datetime(now)))
 
 
@@ -44,21 +46,21 @@ def buttons(b: Built, view: View, key: str) -> None:
     base = f"{file_stem(view)}_{key}"
     table_help, image_help = tr.t("export.help.table"), tr.t("export.help.image")
     with st.container(horizontal=True, key=f"{key}_export", gap="small"):
-        st.download_button(tr.t("export.csv"), lambda: export_tables.to_csv(b, tr, _now(stamp, view)),
+        st.download_button(tr.t("export.csv"), lambda: tables.to_csv(b, tr, _now(stamp, view)),
                            file_name=f"{base}.csv", mime=FORMATS["csv"], on_click="ignore", key=f"{key}_csv",
                            icon=":material/download:", type="tertiary", help=table_help)  # fmt: skip
-        st.download_button(tr.t("export.xlsx"), lambda: export_tables.to_xlsx([b], tr, _now(stamp, view)),
+        st.download_button(tr.t("export.xlsx"), lambda: tables.to_xlsx([b], tr, _now(stamp, view)),
                            file_name=f"{base}.xlsx", mime=FORMATS["xlsx"], on_click="ignore",
                            key=f"{key}_xlsx", icon=":material/download:", type="tertiary",
                            help=table_help)  # fmt: skip
         if b.chart is None:
             return
-        no_browser = export_images.browser_path() is None
-        for fmt in export_images.FORMATS:
+        no_browser = images.browser_path() is None
+        for fmt in images.FORMATS:
             st.download_button(
                 tr.t(f"export.{fmt}"),
-                lambda fmt=fmt: export_images.chart_image(b.chart, b.title, _now(stamp, view), fmt),
-                file_name=f"{base}.{fmt}", mime=export_images.FORMATS[fmt], on_click="ignore",
+                lambda fmt=fmt: images.chart_image(b.chart, b.title, _now(stamp, view), fmt),
+                file_name=f"{base}.{fmt}", mime=images.FORMATS[fmt], on_click="ignore",
                 key=f"{key}_{fmt}", icon=":material/image:", type="tertiary", disabled=no_browser,
                 help=tr.t("export.image_unavailable", reason="chromium") if no_browser else image_help,
             )  # fmt: skip
@@ -82,7 +84,7 @@ def _make_deck(view: View, fmt: str, made_of: tuple) -> None:
         bar.empty()
         st.error(tr.t("export.cli.failed", error=type(exc).__name__))
         return
-    bar.progress(1.0, text=tr.t("export.progress.done", total=len(export_slides.makers(view))))
+    bar.progress(1.0, text=tr.t("export.progress.done", total=len(slides.makers(view))))
     st.session_state[DECK] = (fmt, made_of, result)
 
 
@@ -126,5 +128,5 @@ def sidebar(view: View) -> None:
               help=tr.t("present.start_help"), key="present_start", width="stretch")  # fmt: skip
     st.caption(tr.t("export.summary_heading"))
     if st.context.headers.get("User-Agent"):  # a person's browser (not a test run): ready the charts
-        export_images.warm_up()
+        images.warm_up()
     _decks(view, db.pinned())

@@ -26,7 +26,7 @@ from dashboard.builders import (
     projects,
 )
 from dashboard.builders.overview import Metric
-from dashboard.export_stamp import project_name
+from dashboard.export.stamp import project_name
 from dashboard.i18n import I18n
 
 # the slide a page's presenter mode opens at (by the page's url path; others open at the first)

@@ -12,10 +12,11 @@ import logging
 import polars as pl
 import streamlit as st
 
-from dashboard import db, ui, upload
+from dashboard import db, ui
 from dashboard.builders import Built, Column
 from dashboard.i18n import I18n
-from dashboard.upload_ui import preferred
+from dashboard.upload import work
+from dashboard.upload.steps import preferred
 from pipelines.ingest import UsageError
 from pipelines.users import User
 
@@ -40,7 +41,7 @@ def choose_project(user: User, tr: I18n) -> str | None:
     """Draw the project choice: a coordinator's own projects, every project for others."""
     projects = db.query("projects")
     if user.role == "coordinator":
-        projects = upload.upload_projects(user, projects)
+        projects = work.upload_projects(user, projects)
     codes = projects["project_code"].to_list()
     if not codes:
         return None
@@ -73,7 +74,7 @@ def _readable(table: pl.DataFrame, project: str, tr: I18n) -> pl.DataFrame:
 
 def history_table(project: str, tr: I18n) -> pl.DataFrame:
     """Draw every upload and rollback of the project, newest first; return the history rows."""
-    rows = upload.history(project)
+    rows = work.history(project)
     if rows.is_empty():
         st.info(tr.t("history.none", project=project))
         return rows
@@ -100,7 +101,7 @@ def _target_label(rows: pl.DataFrame, tr: I18n):
 
 def rollback_form(project: str, rows: pl.DataFrame, user: User, tr: I18n) -> None:
     """Draw the rollback of one client list: what stands now, the earlier uploads, and the button."""
-    lists = [(m, q) for m, q in upload.client_lists(rows) if user.can_upload(project, m)]
+    lists = [(m, q) for m, q in work.client_lists(rows) if user.can_upload(project, m)]
     if user.role not in ("coordinator", "admin") or not lists:
         return
     st.header(tr.t("uploadhistory.rollback_heading"))
@@ -109,7 +110,7 @@ def rollback_form(project: str, rows: pl.DataFrame, user: User, tr: I18n) -> Non
         tr.t("uploadhistory.list"), lists, format_func=lambda mq: f"{names.get(mq[0], mq[0])} · {mq[1]}",
         key="rollback_list",
     )  # fmt: skip
-    state = upload.list_state(project, municipality, quarter, user)
+    state = work.list_state(project, municipality, quarter, user)
     where = {"project": project, "municipality": names.get(municipality, municipality), "quarter": quarter}
     st.caption(tr.t("uploadhistory.current", upload_id=state.current or "–", **where))
     if not state.may_roll_back:
@@ -150,7 +151,7 @@ def _confirm(request: tuple[str, str, str, int], where: dict, user: User, tr: I1
             return
         try:
             with st.spinner(tr.t("uploadhistory.rolling_back")):
-                result = upload.roll_back(*request, user, on_wait=lambda: st.info(tr.t("upload.waiting")))
+                result = work.roll_back(*request, user, on_wait=lambda: st.info(tr.t("upload.waiting")))
             done = {"to_upload_id": request[3], "rows": result.n_rows, "upload_id": result.upload_id}
             text = tr.t("rollback.done", **done, **where)
             st.session_state[DONE] = ("success", text)
