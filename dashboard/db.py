@@ -156,6 +156,12 @@ def municipality_names(project: str, tr: I18n) -> dict[str, str]:
     return dict(places(project, tr).select("municipality_code", "municipality").iter_rows())
 
 
+def region_names(tr: I18n) -> dict[str, str]:
+    """Return the name of every wellbeing region (hyvinvointialue) in the reader's language, by code."""
+    ref = query("wellbeing_regions")
+    return dict(ref.select("wellbeing_region_code", tr.region_name_col("")).iter_rows())
+
+
 @contextlib.contextmanager
 def reading() -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a cursor on the pinned snapshot, for pipelines functions that take a connection."""

@@ -85,7 +85,7 @@ def _draw(
     """Draw the filter widgets in the sidebar."""
     names = dict(zip(table["project_code"], table["name"], strict=True))
     muni_names = db.municipality_names(f.project, tr)
-    region_names = dict(db.places(f.project, tr).select("wellbeing_region_code", "region").iter_rows())
+    region_names = db.region_names(tr)
     in_region = [m for m, r in choices.municipalities.items() if f.region is None or r == f.region]
 
     def fmt(labels: dict):

@@ -93,12 +93,6 @@ def places(view: View) -> pl.DataFrame:
     return db.places(view.filters.project, view.tr)
 
 
-def region_names(view: View) -> dict[str, str]:
-    """Return every wellbeing region's name in the view's language, by code."""
-    ref = db.query("wellbeing_regions")
-    return dict(zip(ref["wellbeing_region_code"], ref[view.tr.region_name_col("")], strict=True))
-
-
 def labelled(df: pl.DataFrame, view: View, column: str, category: str, alias: str = "label") -> pl.DataFrame:
     """Add ``alias``: the category label of each code in ``column`` in the view's language."""
     return df.with_columns(_mapped(df[column], lambda code: view.tr.label(category, code)).alias(alias))

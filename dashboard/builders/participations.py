@@ -17,7 +17,6 @@ from dashboard.builders.common import (
     View,
     labelled,
     mapped,
-    region_names,
     texts,
 )
 
@@ -92,7 +91,7 @@ def breakdown(view: View, dimension: str) -> Built:
         .sort("n_participations", descending=True)
     )
     if dimension == "wellbeing_region_code":
-        names = region_names(view)
+        names = db.region_names(view.tr)
         data = data.with_columns(
             pl.col(dimension).replace_strict(names, default=pl.col(dimension)).alias("label")
         )
@@ -127,7 +126,7 @@ def events(view: View) -> Built:
     """Return the events in the range, newest first, with their participations."""
     tr = view.tr
     raw = db.query("events", **_range(view))
-    names = region_names(view)
+    names = db.region_names(view.tr)
     munis = db.municipality_names(view.filters.project, view.tr)
     whole_region = tr.t("participations.whole_region")
     data = labelled(raw, view, "event_type", "event_type", alias="type_label")

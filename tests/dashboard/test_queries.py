@@ -123,6 +123,52 @@ def test_municipality_names_are_the_reference_names_in_the_language(lang, raahe,
     assert names == dict(db.places("VALPAS2", I18n(lang)).select("municipality_code", "municipality").rows())
 
 
+def reference(name: str) -> pl.DataFrame:
+    """Return a reference table as the pipeline reads it, every column text (``data/reference/``)."""
+    return pl.read_csv(
+        Path(__file__).resolve().parents[2] / "data" / "reference" / f"{name}.csv", infer_schema=False
+    )
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_projects_municipality_names_are_the_reference_names(lang, warehouse, use_db) -> None:
+    """English shows the Finnish names: the reference data has municipality names in Finnish and Swedish."""
+    from dashboard.i18n import I18n
+
+    use_db(warehouse)
+    column = "name_sv" if lang == "sv" else "name_fi"
+    names = reference("municipalities").select("municipality_code", column)
+    members = reference("project_municipalities").join(names, on="municipality_code")
+    for project in reference("projects")["project_code"]:
+        expected = dict(members.filter(pl.col("project_code") == project).drop("project_code").rows())
+        assert db.municipality_names(project, I18n(lang)) == expected, project
+    assert db.municipality_names("VALPAS2", I18n(lang))["678"] == ("Brahestad" if lang == "sv" else "Raahe")
+
+
+@pytest.mark.parametrize(
+    ("lang", "north_ostrobothnia"),
+    [
+        ("fi", "Pohjois-Pohjanmaan hyvinvointialue"),
+        ("sv", "Norra Österbottens välfärdsområde"),
+        ("en", "North Ostrobothnia wellbeing services county"),
+    ],
+)
+def test_region_names_are_the_reference_names_in_the_language(
+    lang, north_ostrobothnia, warehouse, use_db
+) -> None:
+    from dashboard.i18n import I18n
+
+    use_db(warehouse)
+    names = db.region_names(I18n(lang))
+    assert names == dict(
+        reference("wellbeing_regions").select("wellbeing_region_code", f"name_{lang}").rows()
+    )
+    assert len(names) == 23 and names["19"] == north_ostrobothnia
+    for project in reference("projects")["project_code"]:  # the same names as the project's places
+        places = db.places(project, I18n(lang)).select("wellbeing_region_code", "region").unique()
+        assert all(names[code] == region for code, region in places.rows()), project
+
+
 def test_last_uploads_reads_the_upload_log_and_names_what_the_staged_lists_carried(warehouse, use_db) -> None:
     """The upload calendar gives what it gave when it read staging itself (issue 14: no staging reads)."""
     use_db(warehouse)

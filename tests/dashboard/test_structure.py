@@ -1,7 +1,7 @@
 """The layers stay apart: only db.py talks to DuckDB, charts stay pure, pages only arrange, modules short.
 
 Queries read marts and reference data, never staging; only the export modules write PPTX, PDF and images,
-and of them only export/buttons.py draws; one home for municipality names and for the text colour.
+and of them only export/buttons.py draws; one home for municipality and region names and for the text colour.
 """
 
 from __future__ import annotations
@@ -70,10 +70,53 @@ def test_sql_lives_in_query_files() -> None:
         assert " from marts." not in text and " from ref." not in text, path.name
 
 
-def test_municipality_names_have_one_home() -> None:
-    """Code -> name maps of municipalities come from ``db.places`` / ``db.municipality_names`` only."""
-    readers = [p.relative_to(DASHBOARD) for p in MODULES if "municipality_name_col" in p.read_text("utf-8")]
-    assert [str(p) for p in readers] == ["db.py", "i18n.py"]
+# Building a code -> name map of municipalities or wellbeing regions: reading the language's name column
+# (``tr.region_name_col()``, "name_sv"), the regions' reference query, or a dict made of ``places``.
+NAME_MAP = re.compile(
+    r"\b(?:municipality|region)_name_col\b"
+    r"|[\"'](?:region_)?name_(?:fi|sv|en)[\"']"
+    r"|[\"']wellbeing_regions[\"']"
+    r"|\bdict\((?:zip\()?[^\n]*\bplaces\("
+)
+NAME_HOMES = ("db.py", "i18n.py")  # i18n.py says which column is the language's
+
+
+def name_maps(source: str) -> list[str]:
+    """Return every place where ``source`` builds a municipality or region name map itself."""
+    return [m.group(0) for m in NAME_MAP.finditer(source)]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(DASHBOARD)))
+def test_municipality_and_region_names_have_one_home(path: Path) -> None:
+    """Code -> name maps come from ``db.places``, ``db.municipality_names`` and ``db.region_names`` only."""
+    if str(path.relative_to(DASHBOARD)) not in NAME_HOMES:
+        assert name_maps(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_name_map_scan_finds_each_way_it_was_built() -> None:
+    """The five (six) ways issue 14 found, and the two of the regions, each caught."""
+    ways = [
+        'dict(zip(table["municipality_code"], table[tr.municipality_name_col()], strict=True))',
+        'pl.col(view.tr.region_name_col()).alias("region")',
+        'dict(places(view).select("municipality_code", "municipality").iter_rows())',
+        'dict(zip(places(view)["municipality_code"], places(view)["municipality"], strict=True))',
+        'ref = db.query("wellbeing_regions")',
+        'dict(db.places(f.project, tr).select("wellbeing_region_code", "region").iter_rows())',
+        "ref.select('municipality_code', 'name_sv')",
+    ]
+    assert [len(name_maps(way)) for way in ways] == [1, 1, 1, 1, 1, 1, 1]
+    assert name_maps("\n".join(ways)) == [
+        "municipality_name_col",
+        "region_name_col",
+        "dict(places(",
+        'dict(zip(places(view)["municipality_code"], places(',
+        '"wellbeing_regions"',
+        "dict(db.places(",
+        "'name_sv'",
+    ]
+    readers = "names = db.municipality_names(project, tr)\nref = places(view)\nnames = db.region_names(tr)"
+    assert name_maps(readers) == []
+    assert name_maps((DASHBOARD / "db.py").read_text(encoding="utf-8")) != []  # the home itself builds them
 
 
 HEX = re.compile(r"#([0-9A-Fa-f]{6})\b|[\"']([0-9A-Fa-f]{6})[\"']")  # "#111318" in code or CSS, "111318"
