@@ -1,7 +1,12 @@
-"""The one registry of pages (``dashboard/pages.py``): files exist, names and URLs are unique and kept."""
+"""The one registry of pages (``dashboard/pages.py``): files exist, names and URLs are unique and kept.
+
+No other dashboard module spells a page's URL path or view file: they look the page up instead.
+"""
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +80,35 @@ def test_lookups_by_name_and_url() -> None:
         pages.by_name("tulokset")
     with pytest.raises(KeyError, match="no page at 'overview'"):
         pages.by_url("overview")
+
+
+REGISTRY = DASHBOARD / "pages.py"
+OTHERS = sorted(p for p in DASHBOARD.rglob("*.py") if p != REGISTRY)
+URL = re.compile(rf"(?:^|/)(?:{'|'.join(re.escape(p.url) for p in PAGES)})(?:$|[?#/])")  # "/tietoa?lang=sv"
+VIEW_FILE = re.compile(r"views/\w+\.py")
+
+
+def page_literals(source: str) -> list[str]:
+    """Return every string literal in Python ``source`` that is a page's URL path or names a view file."""
+    nodes = ast.walk(ast.parse(source))
+    texts = [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return [t for t in texts if URL.search(t) or VIEW_FILE.search(t)]
+
+
+@pytest.mark.parametrize("path", OTHERS, ids=lambda p: str(p.relative_to(DASHBOARD)))
+def test_only_the_registry_spells_a_page_url_or_file(path: Path) -> None:
+    assert page_literals(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_page_literal_scan_finds_each_spelling() -> None:
+    source = (
+        'st.page_link("views/overview.py", icon=":material/dashboard:")\n'
+        'START = {"kuntavertailu": 1, "/hankkeet": 6}\n'
+        'link = f"/jatkopolut?lang={lang}"\n'
+        '"""Ammattilaisten osallistumiset: prose, no URL (tietoa, lataa)."""\n'
+        'comment = 1  # "lataushistoria" in a comment\n'
+        'word = "lataaja"\n'
+    )
+    found = sorted(page_literals(source))
+    assert found == ["/hankkeet", "/jatkopolut?lang=", "kuntavertailu", "views/overview.py"]
+    assert len(page_literals(REGISTRY.read_text(encoding="utf-8"))) == 2 * len(PAGES)  # a URL and a file each
