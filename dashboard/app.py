@@ -20,20 +20,6 @@ from dashboard.builders.about import is_demo  # noqa: E402
 from dashboard.export import buttons  # noqa: E402
 from dashboard.i18n import I18n  # noqa: E402
 
-# name, Finnish url path, file, icon; the first is the default. The page files live in views/, not
-# pages/: Streamlit treats a folder named pages/ beside the main script as an old-style multipage app
-# until the first st.navigation call, so a new server's very first request to a page's URL (a shared
-# link) showed "Page not found" over the right page, and one to /<file name> ran that file alone.
-PAGES = (
-    ("overview", "yleiskatsaus", "views/overview.py", ":material/dashboard:"),
-    ("municipalities", "kuntavertailu", "views/municipalities.py", ":material/location_city:"),
-    ("participations", "osallistumiset", "views/participations.py", ":material/groups:"),
-    ("pathways", "jatkopolut", "views/pathways.py", ":material/alt_route:"),
-    ("projects", "hankkeet", "views/projects.py", ":material/compare:"),
-    ("about", "tietoa", "views/about.py", ":material/info:"),
-)
-RANGE_PAGES = {"osallistumiset"}  # pages that read a quarter range instead of one quarter
-
 
 def language() -> str:
     """Return the language for the page titles before the sidebar resolves the filters."""
@@ -60,26 +46,29 @@ except db.NoWarehouse:
 here = Path(__file__).parent
 user = auth.current_user()
 auth.apply_cookie()
-readable = PAGES if auth.may_read(user) else ()  # the account pages follow: sign-in, upload, history
-pages = [
-    st.Page(here / file, title=tr.t(f"page.{name}"), icon=icon, url_path=url, default=(i == 0))
-    for i, (name, url, file, icon) in enumerate((*readable, *auth.pages_for(user)))
-]
+shown = auth.pages_for(user)  # the pages of dashboard.pages this visitor may open; the first is the default
+nav = {
+    p: st.Page(here / p.file, title=tr.t(f"page.{p.name}"), icon=p.icon, url_path=p.url, default=(i == 0))
+    for i, p in enumerate(shown)
+}
+readable = [nav[p] for p in shown if not p.is_account]
+account = [nav[p] for p in shown if p.is_account]  # sign-in, upload, history
 # Signed in, the account pages are one menu named by the account, so the top bar fits at 1400 px;
 # signed out, "sign in" stands beside the other pages.
-navigation: list | dict = pages
+navigation: list | dict = [*readable, *account]
 if user is not None:
-    menu = {"": pages[: len(readable)], tr.t("nav.account", user=user.name): pages[len(readable) :]}
+    menu = {"": readable, tr.t("nav.account", user=user.name): account}
     navigation = {label: group for label, group in menu.items() if group}
 presenting = presenter.requested()  # None, or the slide asked for: read before the sidebar rewrites the URL
 page = st.navigation(navigation, position="top" if presenting is None else "hidden")
+chosen = next(p for p, st_page in nav.items() if st_page is page)  # st.navigation returns one of nav's
 if not readable:  # a closed deployment and nobody signed in: the sign-in page alone, no figures
     with st.sidebar:
         ui.skip_link(tr)
     page.run()
     st.stop()
 try:
-    view, replaced = state.sidebar(range_page=page.url_path in RANGE_PAGES)
+    view, replaced = state.sidebar(range_page=chosen.is_range)
 except state.NoProjects:
     st.error(tr.t("app.no_projects"))
     st.stop()
@@ -95,7 +84,7 @@ with st.sidebar:  # the skip link's script here: in the main area it would take 
     auth.sidebar(user, tr)
     buttons.sidebar(view)
 if presenting is not None:
-    presenter.show(view, presenting, page.url_path)
+    presenter.show(view, presenting, chosen.start_slide)
     st.stop()
 page.run()
 st.divider()

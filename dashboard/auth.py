@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitAuthError, StreamlitSecretNotFoundError
 
-from dashboard import db, sessions, ui
+from dashboard import db, pages, sessions, ui
 from dashboard.i18n import I18n
+from dashboard.pages import Access, Page
 from pipelines import users
 from pipelines.users import FailedSignIns, User
 
@@ -34,10 +35,6 @@ TOKEN = "_session_token"  # session key: this sign-in's token (``dashboard.sessi
 COOKIE_PENDING = "_session_cookie"  # session key: a token to set in the cookie, or None to clear it
 UPLOADERS = ("coordinator", "admin")
 OIDC_CLAIMS = ("email", "preferred_username")  # the first one the provider sends names the account
-# name, Finnish url path, file, icon (as app.PAGES); the url paths differ from the file names (see app.py)
-SIGNIN_PAGE = ("signin", "kirjaudu", "views/signin.py", ":material/login:")
-UPLOAD_PAGE = ("upload", "lataa", "views/upload.py", ":material/upload_file:")
-HISTORY_PAGE = ("history", "lataushistoria", "views/history.py", ":material/history:")
 
 
 def anonymous_viewers() -> bool:
@@ -112,14 +109,19 @@ def may_upload(user: User | None) -> bool:
     return user is not None and user.role in UPLOADERS
 
 
-def pages_for(user: User | None) -> tuple[tuple[str, str, str, str], ...]:
-    """Return the account pages this visitor sees: sign-in always, upload and history when allowed."""
-    pages = [SIGNIN_PAGE]
-    if may_upload(user):
-        pages.append(UPLOAD_PAGE)
-    if user is not None:
-        pages.append(HISTORY_PAGE)
-    return tuple(pages)
+def may_open(user: User | None, page: Page) -> bool:
+    """Tell whether this visitor may open ``page`` (its ``access``)."""
+    return {
+        Access.READERS: may_read(user),
+        Access.EVERYONE: True,
+        Access.UPLOADERS: may_upload(user),
+        Access.ACCOUNTS: user is not None,
+    }[page.access]
+
+
+def pages_for(user: User | None) -> tuple[Page, ...]:
+    """Return the pages this visitor may open, in the navigation's order (``pages.PAGES``)."""
+    return tuple(p for p in pages.PAGES if may_open(user, p))
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,8 @@ def sidebar(user: User | None, tr: I18n) -> None:
     """Show in the sidebar who is signed in, with a sign-out button, or a link to sign in."""
     st.divider()
     if user is None:
-        st.page_link(SIGNIN_PAGE[2], label=tr.t("signin.link"), icon=SIGNIN_PAGE[3])
+        signin = pages.by_name("signin")
+        st.page_link(signin.file, label=tr.t("signin.link"), icon=signin.icon)
         return
     st.caption(describe(user, tr))
     if st.button(tr.t("signin.sign_out"), key="sidebar_sign_out", icon=":material/logout:"):

@@ -170,10 +170,10 @@ def _nav(index: int, n: int, tr: I18n, footer: str) -> None:
         )
 
 
-def show(view: View, asked: int, url_path: str) -> None:
-    """Show one slide full-screen: filters caption, title, message, body, buttons, source and date."""
+def show(view: View, asked: int, start: int) -> None:
+    """Show slide ``asked`` full-screen (below 0: the page's ``start``): title, message, body, buttons."""
     tr = view.tr
-    index = asked if asked >= 0 else slides.START.get(url_path, 0)
+    index = asked if asked >= 0 else start
     s, n = slides.slide(view, index)
     index = min(max(index, 0), n - 1)
     _go(index)  # the sidebar rewrote the URL: put the presenter's place back

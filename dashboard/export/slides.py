@@ -29,9 +29,7 @@ from dashboard.builders.overview import Metric
 from dashboard.export.stamp import project_name
 from dashboard.i18n import I18n
 
-# the slide a page's presenter mode opens at (by the page's url path; others open at the first)
 SMALL_MARK = "*"  # what the municipality chart puts after a small group's name (builders.municipalities)
-START = {"kuntavertailu": 1, "osallistumiset": 2, "jatkopolut": 3, "hankkeet": 6}  # clamped to the last
 
 
 @dataclass(frozen=True)

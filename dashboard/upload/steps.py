@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, db, ui
+from dashboard import auth, db, pages, ui
 from dashboard.i18n import I18n
 from dashboard.upload import work
 from pipelines import ingest, pii, quarters
@@ -284,8 +284,9 @@ def last_result(tr: I18n) -> None:
         st.success(
             tr.t("upload.accepted", municipalities=municipalities, **values), icon=":material/done_all:"
         )
-        st.page_link("views/overview.py", label=tr.t("upload.see_figures"), icon=":material/dashboard:")
-        st.page_link(auth.HISTORY_PAGE[2], label=tr.t("page.history"), icon=auth.HISTORY_PAGE[3])
+        overview, history = pages.by_name("overview"), pages.by_name("history")
+        st.page_link(overview.file, label=tr.t("upload.see_figures"), icon=overview.icon)
+        st.page_link(history.file, label=tr.t("page.history"), icon=history.icon)
     elif result.status == "unchanged":
         st.info(
             tr.t("upload.unchanged", municipalities=municipalities, **values), icon=":material/check_circle:"

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, pages
 
 tr = auth.translator()
 user = auth.current_user()
 st.title(tr.t("signin.title"))
 if user is not None:
     st.success(auth.describe(user, tr), icon=":material/verified_user:")
-    if auth.may_upload(user):
-        st.page_link(auth.UPLOAD_PAGE[2], label=tr.t("page.upload"), icon=auth.UPLOAD_PAGE[3])
-    st.page_link(auth.HISTORY_PAGE[2], label=tr.t("page.history"), icon=auth.HISTORY_PAGE[3])
+    for page in (pages.by_name("upload"), pages.by_name("history")):
+        if auth.may_open(user, page):
+            st.page_link(page.file, label=tr.t(f"page.{page.name}"), icon=page.icon)
     if st.button(tr.t("signin.sign_out"), icon=":material/logout:"):
         auth.sign_out()
 elif auth.oidc_configured():

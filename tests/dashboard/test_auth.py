@@ -150,13 +150,24 @@ def test_a_closed_deployment_shows_only_the_sign_in_page(app, upload_db, monkeyp
     assert at.metric
 
 
-def test_roles_decide_the_pages() -> None:
+DASHBOARD_PAGES = ["overview", "municipalities", "participations", "pathways", "projects", "about"]
+
+
+def names(user: User | None) -> list[str]:
+    return [p.name for p in auth.pages_for(user)]
+
+
+def test_roles_decide_the_pages(monkeypatch) -> None:
     viewer, admin = User("v", "viewer"), User("a", "admin")
     coordinator = User("c", "coordinator", frozenset({("VALPAS2", "261")}))
-    assert [p[0] for p in auth.pages_for(None)] == ["signin"]
-    assert [p[0] for p in auth.pages_for(viewer)] == ["signin", "history"]
-    assert [p[0] for p in auth.pages_for(coordinator)] == ["signin", "upload", "history"]
-    assert [p[0] for p in auth.pages_for(admin)] == ["signin", "upload", "history"]
+    monkeypatch.delenv("DASHBOARD_ANONYMOUS_VIEWERS", raising=False)
+    assert names(None) == [*DASHBOARD_PAGES, "signin"]
+    assert names(viewer) == [*DASHBOARD_PAGES, "signin", "history"]
+    assert names(coordinator) == [*DASHBOARD_PAGES, "signin", "upload", "history"]
+    assert names(admin) == [*DASHBOARD_PAGES, "signin", "upload", "history"]
+    monkeypatch.setenv("DASHBOARD_ANONYMOUS_VIEWERS", "0")  # closed: the dashboard's pages need an account
+    assert names(None) == ["signin"]
+    assert names(viewer) == [*DASHBOARD_PAGES, "signin", "history"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, True), ("1", True), ("0", False), ("false", False)])

@@ -44,7 +44,7 @@ def test_only_db_imports_duckdb() -> None:
     assert users == ["db.py"]
 
 
-@pytest.mark.parametrize("name", ["charts.py", "figures.py", "filters.py", "theme.py", "i18n.py"])
+@pytest.mark.parametrize("name", ["charts.py", "figures.py", "filters.py", "theme.py", "i18n.py", "pages.py"])
 def test_pure_modules_use_neither_streamlit_nor_the_database(name: str) -> None:
     used = imports(DASHBOARD / name)
     assert not any(n.split(".")[0] == "streamlit" for n in used)
