@@ -43,6 +43,7 @@ import polars as pl
 
 from dashboard.privacy import certify, domain, optimal
 from dashboard.privacy.model import COUNT, Model, matches
+from dashboard.privacy.widen import widen as _widen
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Decision:
     hidden: frozenset[frozenset]
     refused: frozenset[str]
     stats: Mapping[str, float] = field(default_factory=dict)
+    built_on: str = ""  # the decision it kept (``store.in_order``): "<digest>:<fingerprint>", "" for none
 
     def key(self, dims: Mapping) -> frozenset:
         return normalise(dims)
@@ -156,7 +158,8 @@ def protect(
     hidden: set[int] = set()
     refused: set[str] = set()
     stats = dict.fromkeys(
-        ("rounds", "cuts", "variables", "combinations", "groups", "lp_bound", "widen_pinned"), 0.0
+        ("rounds", "cuts", "variables", "combinations", "groups", "lp_bound", "widen_pinned", "kept_pinned"),
+        0.0,
     )
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
     for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
@@ -190,38 +193,6 @@ def protect(
     return decision
 
 
-def _widen(part, model, hidden, refused, pinned, given_up, exact_g, min_cell) -> set[int]:
-    """What to hide next so that no cell of a refused table stays narrowed (empty: none is).
-
-    A table refused because the engine gave up on a cell (not pinned: some pattern protects it) is not
-    drawn, but its counts follow from the drawn tables as much as ever. Each cell of 1..min_cell-1 of
-    it must keep three values too: first every group sharing its clients is hidden, then, if that is
-    not enough, every group that may be, unless even that leaves it short: then the exact cells pin it
-    (as ``optimal.pinned``, but in integers), hiding more gains nothing, and ``stats["widen_pinned"]``
-    counts it. (The attacker here still reads its marks: stronger than a reader of a table not drawn.)
-    """
-    small = [g for g in sorted(refused - pinned) if g in hidden and 1 <= part.values[g] < min_cell]
-    small = [g for g in small if given_up.get(g, 0) < 3]
-    short = [g for g, k in model.feasible_values(hidden, small).items() if k < 3] if small else []
-    net: set[int] = set()
-    for g in short:
-        given_up[g] = given_up.get(g, 0) + 1
-        if given_up[g] == 1:
-            near = {h for h, m in enumerate(part.members) if np.intersect1d(m, part.members[g]).size}
-            if (near - exact_g) - hidden:
-                net |= near
-                continue
-            given_up[g] = 2
-        every = set(optimal.hideable(part, exact_g)) | hidden
-        if given_up[g] == 2 and model.feasible_values(every, [g])[g] >= 3:
-            net |= every
-        else:  # short with everything hidden, or again after it: the exact cells pin it
-            given_up[g] = 3
-            part.stats["widen_pinned"] = part.stats.get("widen_pinned", 0.0) + 1
-            _log.warning("a refused table's cell is pinned by the exact cells (%d clients)", part.values[g])
-    return (net - exact_g) - hidden
-
-
 def _protect_part(part, exact, in_tables, tables, where, min_cell, kept) -> tuple[set[int], set[str]]:
     """Hide the cells of one part: optimal pattern, re-proven by integer programs; refuse what cannot be.
 
@@ -230,8 +201,14 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell, kept) -> tupl
     """
     exact_g = {g for g, cells in enumerate(part.cells) if any(c in exact for c in cells)}
     exact_g |= {g for g, m in enumerate(part.members) if not m.size}  # every reader knows it is 0
-    kept_hidden = {g for g, cells in enumerate(part.cells) if any(kept.get(c) for c in cells)} - exact_g
-    exact_g |= {g for g, cells in enumerate(part.cells) if any(c in kept for c in cells)} - kept_hidden
+    kept_hidden = {g for g, cells in enumerate(part.cells) if any(kept.get(c) for c in cells)}
+    kept_shown = {g for g, cells in enumerate(part.cells) if any(kept.get(c) is False for c in cells)}
+    if (kept_hidden & exact_g) or (kept_hidden & kept_shown):  # the earlier release gave it away already
+        _log.warning(
+            "%d kept-hidden groups are exact or kept shown too", len(kept_hidden & (exact_g | kept_shown))
+        )
+    kept_hidden -= exact_g
+    exact_g |= kept_shown - kept_hidden
     primary = {g for g, v in enumerate(part.values) if 1 <= v < min_cell and g not in exact_g}
     group_of = {c: g for g, cells in enumerate(part.cells) for c in cells}
     forced: set[int] = set(kept_hidden)
@@ -257,6 +234,9 @@ def _protect_part(part, exact, in_tables, tables, where, min_cell, kept) -> tupl
 
     pinned = set(optimal.pinned(part, primary, exact_g))  # pinned even with every breakdown cell hidden
     for g in pinned:
+        if g in kept_hidden:  # the earlier release draws it; refusing this one's tables cannot undo that
+            part.stats["kept_pinned"] = part.stats.get("kept_pinned", 0.0) + 1
+            _log.warning("a kept-hidden cell of %d clients is pinned by this release", part.values[g])
         refuse(g, "pinned" + (" kept hidden" if g in kept_hidden else ""))
     given_up: dict[int, int] = {}  # refused for cost (a pattern may exist): how often its net has widened
     attacker = optimal.Attacker(part, float(max(part.values, default=0) + 10))  # certifies each pattern

@@ -51,7 +51,7 @@ class Suppressor:
         self.groups = hideable(part, exact)
         self.col = {g: i for i, g in enumerate(self.groups)}
         self.attacker = Attacker(part, float(max(part.values, default=0) + 10))
-        self.attacker.tighten(self.groups)
+        self.tight = False  # ``Attacker.tighten`` at the first solve with primaries (one LP per group)
         master = highspy.Highs()
         master.setOptionValue("output_flag", False)
         master.setOptionValue("threads", 1)
@@ -83,6 +83,9 @@ class Suppressor:
         """
         if not primary:
             return set(forced)
+        if not self.tight:
+            self.attacker.tighten(self.groups)
+            self.tight = True
         started = time.perf_counter()
         must = set(primary) | set(forced)
         lower = np.array([1.0 if g in must else 0.0 for g in self.groups])
@@ -200,6 +203,8 @@ class Suppressor:
                 continue
             # rhs > 0 (the pattern violates the cut); a binary's coefficient past rhs adds nothing
             rhs = need + constant
+            if rhs <= 1e-9:  # within the duality check's tolerance of a range that reaches ``need``
+                continue
             terms = {self.col[g]: min(c, rhs) for g, c in coef.items() if g in self.col and c > 1e-9}
             if sum(terms.values()) < rhs - 1e-6:
                 raise Unprotectable(s)  # not even hiding every group raises it far enough

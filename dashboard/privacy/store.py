@@ -10,21 +10,21 @@ A decision is stored as ``<warehouse>.d/privacy/<digest>.json``, the digest bein
 the atoms, the tables, ``min_cell`` and the cliques: an upload that leaves a quarter's atoms as they were
 leaves its decision valid, and any change of the data or of what is declared gives a new file. Files are
 JSON, never pickle (a file in the data folder must not be able to run code), written to a temporary name,
-fsynced and renamed, so a reader sees a whole decision or none; one that does not parse is ignored and
-computed again. ``python -m dashboard.privacy.store --db PATH --project P --quarter Q`` is the worker.
+fsynced and renamed (``files``), so a reader sees a whole decision or none; one that does not parse is
+ignored and computed again. ``python -m dashboard.privacy.store --db PATH --project P --quarter Q`` is
+the worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -34,7 +34,10 @@ from dashboard import settings
 from dashboard.filters import Filters, ProjectChoices
 from dashboard.privacy import release
 from dashboard.privacy.engine import Decision, Table, digest, normalise
+from dashboard.privacy.files import chain_holds, decode, encode, fingerprint, keep, load, save
 from pipelines import warehouse
+
+__all__ = ["decode", "encode", "load", "save"]  # the file format (``files``), by the store's names too
 
 _log = logging.getLogger(__name__)
 
@@ -44,50 +47,6 @@ def folder(db: Path) -> Path:
     out = warehouse.snapshot_dir(Path(db)) / "privacy"
     out.mkdir(mode=warehouse.DIR_MODE, parents=True, exist_ok=True)
     return out
-
-
-def encode(d: Decision) -> dict:
-    def dims(key: frozenset) -> list:
-        return sorted(([k, list(v) if isinstance(v, tuple) else v] for k, v in key), key=lambda kv: kv[0])
-
-    return {
-        "min_cell": d.min_cell,
-        "values": [[dims(k), v] for k, v in d.values.items()],
-        "hidden": [dims(k) for k in d.hidden],
-        "refused": sorted(d.refused),
-        "stats": dict(d.stats),
-    }
-
-
-def decode(data: dict) -> Decision:
-    def key(dims: list) -> frozenset:
-        return normalise(dict(dims))
-
-    return Decision(
-        min_cell=int(data["min_cell"]),
-        values={key(k): int(v) for k, v in data["values"]},
-        hidden=frozenset(key(k) for k in data["hidden"]),
-        refused=frozenset(data["refused"]),
-        stats={k: float(v) for k, v in data["stats"].items()},
-    )
-
-
-def save(path: Path, d: Decision) -> None:
-    """Write ``d`` to ``path`` whole or not at all (temporary file, fsync, rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, warehouse.FILE_MODE), "w") as out:
-        json.dump(encode(d), out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-
-
-def load(path: Path) -> Decision | None:
-    """The decision stored at ``path``; ``None`` when there is none or it does not parse."""
-    try:
-        return decode(json.loads(path.read_text()))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def _running(lock: Path) -> bool:
@@ -118,7 +77,7 @@ def decision_for(
     key = digest(atoms, tables, min_cell, cliques)
     path = folder(db) / f"{key}.json"
     found = load(path)
-    if found is not None:
+    if found is not None and chain_holds(path.parent, found):
         return found
     lock = path.with_suffix(".lock")
     if lock.exists() and _running(lock):
@@ -151,7 +110,7 @@ def compute(db: Path, snapshot: Path, project: str, quarter: str, min_cell: int)
         choices_for(project),
         min_cell,
         lambda k: load(home / f"{k}.json"),
-        lambda k, d: save(home / f"{k}.json", d),
+        lambda k, d: keep(home / f"{k}.json", d),
     )
 
 
@@ -161,17 +120,24 @@ def in_order(
     choices: ProjectChoices,
     min_cell: int,
     known: Callable[[str], Decision | None],
-    keep: Callable[[str, Decision], None],
+    store: Callable[[str, Decision], Decision],
 ) -> tuple[str, Decision]:
     """Decide the project's quarters in time order up to ``quarter``, each on the one before.
 
     A quarter's release shows every earlier quarter's cells again (trends, the previous quarter); they
     are decided as the earlier quarter's release decided them (``protect``'s ``fixed``: shown stays
     shown, hidden stays hidden), so a count has one pattern whichever quarter a reader opens, and each
-    union has only its own quarter's cells to decide while its attacker still knows every quarter
-    (``domain``'s chain). A quarter's atoms hold every quarter before it, so its digest covers theirs:
-    an upload that rewrites an earlier quarter changes every later digest too. Quarters before the first
-    with data have nothing to decide (their cells are zeros every reader knows).
+    union has only its own quarter's cells to decide, its attacker chained over every quarter's cells
+    that this release shows (``domain``'s chain; not the cells only an earlier quarter's own pages show:
+    the issue's rule is one quarter's release, see docs/privacy.md). A quarter's atoms hold every
+    quarter before it, so its digest covers theirs: an upload that rewrites an earlier quarter changes
+    every later digest too. Quarters before the first with data have nothing to decide (their cells
+    are zeros every reader knows).
+
+    Each decision records the one it kept (``Decision.built_on``: its digest and ``fingerprint``); one
+    stored on another is decided again, and ``store`` returns what is kept (``files.keep``: the first
+    written wins). The master's time limit makes a decision depend on the machine's load, so the
+    record, not the digest alone, ties a quarter to the one before.
     """
     from dashboard.privacy.engine import protect
 
@@ -182,12 +148,12 @@ def in_order(
         if not atoms.height and q != quarter:
             continue
         key = digest(atoms, tables, min_cell, release.CLIQUES)
+        on = f"{found[0]}:{fingerprint(found[1])}" if found else ""
         d = known(key)
-        if d is None:
-            d = protect(
-                atoms, tables, min_cell=min_cell, cliques=release.CLIQUES, fixed=kept(before, atoms, tables)
-            )
-            keep(key, d)
+        if d is None or d.built_on != on:
+            fixed = kept(before, atoms, tables)
+            d = protect(atoms, tables, min_cell=min_cell, cliques=release.CLIQUES, fixed=fixed)
+            d = store(key, replace(d, built_on=on))
         before, found = d, (key, d)
     assert found is not None
     return found

@@ -280,3 +280,79 @@ def test_a_rewritten_history_is_left_unglued_not_made_infeasible() -> None:
     assert part.stats["glue_broken"] >= 1
     decision = protect(atoms, release())
     assert decision.stats["cells"] == len(keys)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_tightened_bounds_change_no_range_on_a_chained_part(seed: int) -> None:
+    """``Attacker.tighten`` on a part with glue equations, shown zeros (floors of 1) and exact groups (the
+    whole project's trend): under random integer patterns every primary's range is the loose one's."""
+    from dashboard.privacy import optimal
+    from dashboard.privacy.attacker import Attacker
+
+    atoms, tables = atoms_of(lifecycles(seed)), release()
+    keys = list(dict.fromkeys(normalise(d) for t in tables for d in t.cells))
+    values = [int(atoms[COUNT].to_numpy()[matches(atoms, k)].sum()) for k in keys]
+    (part,) = domain.parts(atoms, keys, values)
+    assert part.links  # the quarters are glued
+    exact = {g for g, cells in enumerate(part.cells) if any(c < 3 * len(QUARTERS) for c in cells)}
+    groups = optimal.hideable(part, exact)
+    primary = [g for g in groups if 1 <= part.values[g] < 5]
+    upper = float(max(part.values) + 10)
+    loose, tight = Attacker(part, upper), Attacker(part, upper)
+    tight.tighten(groups)
+    assert (tight.caps[groups] < upper).any()
+    rng = random.Random(seed)
+    for _ in range(8):
+        hidden = set(primary) | {g for g in groups if rng.random() < 0.5}
+        loose.pattern(hidden)
+        tight.pattern(hidden)
+        for s in primary:
+            assert tight.spread(s, 2.0)[0] == pytest.approx(loose.spread(s, 2.0)[0], abs=1e-6)
+
+
+def joint_leaks(lives: dict[tuple, int], steps: list[tuple[list[Table], engine.Decision]]) -> list[dict]:
+    """The small hidden cells a lifecycle attacker who reads every quarter's release narrows (each cell
+    counted once: quarters decided in order show or hide a cell alike; independent ones may not, and a
+    cell shown in any release is then known)."""
+    domain_ = [
+        (m, g, s, e)
+        for m, g in itertools.product(MUNIS, GENDERS)
+        for s in range(len(QUARTERS))
+        for e in (None, *range(s, len(QUARTERS)))
+    ]
+    info: dict[frozenset, list] = {}  # cell -> [dims, shown in some release, drawn in some release]
+    for tables, d in steps:
+        for t in tables:
+            for dims in t.cells:
+                record = info.setdefault(normalise(dims), [dims, False, False])
+                if t.key not in d.refused:
+                    record[2] = True
+                    record[1] = record[1] or not d.is_hidden(dims)
+    cells = []
+    for dims, shown, drawn in info.values():
+        members = [j for j, life in enumerate(domain_) if counts(life, dims)]
+        cells.append((members, sum(lives.get(domain_[j], 0) for j in members), shown, dims, int(drawn)))
+    system = [(m, v, shown) for m, v, shown, _, _ in cells]
+    floors = [f for *_, f in cells]
+    return [
+        dims
+        for i, (_, value, shown, dims, _) in enumerate(cells)
+        if not shown and 1 <= value < 5 and feasible_count(len(domain_), system, i, floors) < 3
+    ]
+
+
+def test_a_reader_of_every_quarter_learns_nothing_more_from_quarters_decided_in_order() -> None:
+    """Each quarter's release is protected alone; a reader who opens every quarter's pages sees one
+    pattern per cell when they are decided in order, and no small cell narrows (the independent
+    decisions of each quarter, the same engine, leak to that reader on these seeds)."""
+    independent_leaks = 0
+    for seed in range(3):
+        lives = lifecycles(seed)
+        assert joint_leaks(lives, decided_in_order(lives)) == []
+        atoms = atoms_of(lives)
+        alone = []
+        for k in range(1, len(QUARTERS) + 1):
+            tables = release(k)
+            alone.append((tables, protect(atoms.filter(pl.col("quarter") <= QUARTERS[k - 1]), tables)))
+        independent_leaks += len(joint_leaks(lives, alone))
+    assert independent_leaks > 0
