@@ -287,7 +287,7 @@ def test_tightened_bounds_change_no_range_on_a_chained_part(seed: int) -> None:
     """``Attacker.tighten`` on a part with glue equations, shown zeros (floors of 1) and exact groups (the
     whole project's trend): under random integer patterns every primary's range is the loose one's."""
     from dashboard.privacy import optimal
-    from dashboard.privacy.attacker import Attacker
+    from tests.privacy.test_optimal import same_ranges_tight_and_loose
 
     atoms, tables = atoms_of(lifecycles(seed)), release()
     keys = list(dict.fromkeys(normalise(d) for t in tables for d in t.cells))
@@ -297,17 +297,8 @@ def test_tightened_bounds_change_no_range_on_a_chained_part(seed: int) -> None:
     exact = {g for g, cells in enumerate(part.cells) if any(c < 3 * len(QUARTERS) for c in cells)}
     groups = optimal.hideable(part, exact)
     primary = [g for g in groups if 1 <= part.values[g] < 5]
-    upper = float(max(part.values) + 10)
-    loose, tight = Attacker(part, upper), Attacker(part, upper)
-    tight.tighten(groups)
-    assert (tight.caps[groups] < upper).any()
-    rng = random.Random(seed)
-    for _ in range(8):
-        hidden = set(primary) | {g for g in groups if rng.random() < 0.5}
-        loose.pattern(hidden)
-        tight.pattern(hidden)
-        for s in primary:
-            assert tight.spread(s, 2.0)[0] == pytest.approx(loose.spread(s, 2.0)[0], abs=1e-6)
+    tight = same_ranges_tight_and_loose(part, groups, primary, random.Random(seed), 8, 0.5)
+    assert (tight.caps[groups] < max(part.values) + 10).any()
 
 
 def joint_leaks(lives: dict[tuple, int], steps: list[tuple[list[Table], engine.Decision]]) -> list[dict]:

@@ -188,19 +188,26 @@ def test_tightened_bounds_change_no_range_under_any_pattern(grid) -> None:
     import random
 
     from dashboard.privacy import optimal
-    from dashboard.privacy.attacker import Attacker
 
     part, primary, _ = suppressor_of(grid)
     total = part.values.index(max(part.values))  # the grand total, exact (as the project's totals are)
     groups = optimal.hideable(part, {total})
+    tight = same_ranges_tight_and_loose(part, groups, sorted(primary), random.Random(20261203), 12, 0.4)
+    assert (tight.caps[groups] <= max(part.values) + 1e-6).all()  # at most the total, not "any count"
+
+
+def same_ranges_tight_and_loose(part, groups, primary, rng, patterns: int, share: float):
+    """Check that a tightened attacker gives every primary the loose one's range under random integer
+    patterns (each group of ``groups`` hidden with probability ``share``); return the tightened one."""
+    from dashboard.privacy.attacker import Attacker
+
     upper = float(max(part.values) + 10)
     loose, tight = Attacker(part, upper), Attacker(part, upper)
     tight.tighten(groups)
-    assert (tight.caps[groups] <= max(part.values) + 1e-6).all()  # at most the total, not "any count"
-    rng = random.Random(20261203)
-    for _ in range(12):
-        hidden = set(primary) | {g for g in groups if rng.random() < 0.4}
+    for _ in range(patterns):
+        hidden = set(primary) | {g for g in groups if rng.random() < share}
         loose.pattern(hidden)
         tight.pattern(hidden)
         for s in primary:
             assert tight.spread(s, 2.0)[0] == pytest.approx(loose.spread(s, 2.0)[0], abs=1e-6)
+    return tight
