@@ -23,7 +23,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import settings
-from pipelines import warehouse
+from pipelines import changes, warehouse
 
 if TYPE_CHECKING:
     from dashboard.i18n import I18n
@@ -135,7 +135,28 @@ def query(name: str, /, **params: object) -> pl.DataFrame:
     if set(params) != wanted:
         raise TypeError(f"query {name!r} takes {sorted(wanted)}, got {sorted(params)}")
     snapshot = pinned()
+    if (used := getattr(_pinned, "used", None)) is not None:
+        used.append(name)
     return _run(version(snapshot, params.get("project")), name, tuple(sorted(params.items())), str(snapshot))
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[str]]:
+    """Note the names of the queries this thread runs inside the block (what a built figure came from)."""
+    outer, _pinned.used = getattr(_pinned, "used", None), []
+    try:
+        yield _pinned.used
+    finally:
+        found, _pinned.used = _pinned.used, outer
+        if outer is not None:
+            outer.extend(found)
+
+
+@cache
+def reads(name: str) -> tuple[str, ...]:
+    """The warehouse tables ``queries/<name>.sql`` reads (``marts.*``, ``ref.*``, ``audit.*``), by its SQL."""
+    schemas = ("marts.", "ref.", "audit.")
+    return tuple(sorted(r for r in changes.relations(sql_text(name)) if r.startswith(schemas)))
 
 
 def places(project: str, tr: I18n) -> pl.DataFrame:

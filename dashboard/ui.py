@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -89,7 +90,16 @@ def cached(builder: Callable[..., Built], v: View, *args: object) -> Built:
 def _built(
     snapshot: str, name: str, filters: object, min_cell: int, args: tuple, _builder: Callable, _view: View
 ) -> Built:
-    return _builder(_view, *args)
+    with db.recording() as used:  # what it was computed from, shown under its table (``source``)
+        built = _builder(_view, *args)
+    return replace(built, sources=tuple(dict.fromkeys(used))) if used else built
+
+
+def source(b: Built, tr: I18n) -> None:
+    """Say which named queries a figure was computed from and which warehouse tables they read."""
+    if b.sources:
+        tables = sorted({t for q in b.sources for t in db.reads(q)})
+        st.caption(tr.t("common.computed_from", queries=", ".join(b.sources), tables=", ".join(tables)))
 
 
 def header(v: View, title: str, with_range: bool = False) -> None:
@@ -233,6 +243,7 @@ def built(
         table(b, tr, key)
         if b.caption:
             st.caption(b.caption)
+        source(b, tr)
         buttons.buttons(b, view(), key)
         return
     if beside:
@@ -241,6 +252,7 @@ def built(
             st.plotly_chart(b.chart, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
         with right:
             table(b, tr, key)
+            source(b, tr)
     else:
         st.plotly_chart(b.chart, key=f"{key}_chart", config=PLOTLY_CONFIG, alt=b.title, theme=None)
     if b.caption:
@@ -250,4 +262,5 @@ def built(
     if not beside:
         with st.expander(tr.t("common.show_table"), expanded=expanded):
             table(b, tr, key)
+            source(b, tr)
     buttons.buttons(b, view(), key)

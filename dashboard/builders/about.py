@@ -103,6 +103,16 @@ def dictionary(view: View) -> Built:
     )
 
 
+def queries(view: View) -> Built:
+    """Return every named query the pages read and the warehouse tables each reads (``db.reads``): the
+    name under a figure's table leads here, and from the table to its mart's SQL."""
+    tr = view.tr
+    names = sorted(p.stem for p in db.QUERIES.glob("*.sql"))
+    data = pl.DataFrame({"query": names, "reads": [", ".join(db.reads(n)) for n in names]})
+    columns = {"query": Column(tr.t("about.query")), "reads": Column(tr.t("about.reads"))}
+    return Built(tr.t("about.queries_title"), data, columns, None, tr.t("about.queries_caption"))
+
+
 def uploads(view: View) -> Built:
     """Return when each municipality's client list (and the events) was last uploaded, quarter by quarter.
 

@@ -60,6 +60,7 @@ class Built:
     chart: go.Figure | None = None  # Plotly; a "figure" elsewhere is a reported number
     caption: str = ""
     notes: list[str] = field(default_factory=list)
+    sources: tuple[str, ...] = ()  # the named queries it read (``ui.cached`` notes them; ``db.reads``)
 
     def table(self) -> pl.DataFrame:
         """Return the shown columns only, under their internal names."""

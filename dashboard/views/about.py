@@ -13,6 +13,7 @@ if about.is_demo():
     st.warning(tr.t("about.demo_text"), icon=":material/science:")
 ui.built(ui.cached(about.reconciliation, view), tr, key="reconciliation")
 ui.built(ui.cached(about.dictionary, view), tr, key="dictionary")
+ui.built(ui.cached(about.queries, view), tr, key="queries")
 uploads = ui.cached(about.uploads, view)
 if uploads.data.height:
     ui.built(uploads, tr, key="uploads")

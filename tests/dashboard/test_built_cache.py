@@ -55,3 +55,38 @@ def test_the_pathways_page_builds_its_figures_once_over_reruns(warehouse, app, m
     shown = [h.value for h in at.header]
     at.run()  # a rerun (a widget moved elsewhere, a tab): the same figure, not built again
     assert calls == ["fi"] and [h.value for h in at.header] == shown
+
+
+def test_a_built_figure_names_the_queries_it_came_from_and_the_page_says_so(
+    warehouse, make_view, app
+) -> None:
+    """Issue 14: a figure's trace starts under its table: ``ui.cached`` notes the named queries its builder
+    ran (``db.recording``), ``db.reads`` names the warehouse tables each reads, and the page shows both."""
+    from dashboard.builders import municipalities
+
+    st.cache_data.clear()
+    view = make_view(warehouse)
+    built = ui.cached(municipalities.outcomes, view)
+    assert "client_profiles" in built.sources
+    assert db.reads("client_profiles") == ("marts.client_counts",)
+    with db.recording() as outer:
+        db.query("wellbeing_regions")
+        with db.recording() as inner:
+            db.query("project_quarters", project="VALPAS2")
+    assert inner == ["project_quarters"] and outer == ["wellbeing_regions", "project_quarters"]
+    at = app(warehouse, page="views/municipalities.py")
+    shown = [c.value for c in at.caption]
+    assert any("client_profiles" in c and "marts.client_counts" in c for c in shown), shown
+
+
+def test_every_query_reads_tables_the_warehouse_has(warehouse) -> None:
+    from pipelines import warehouse as wh
+
+    con = wh.connect_reader(warehouse)
+    have = {
+        f"{s}.{t}"
+        for s, t in con.sql("select table_schema, table_name from information_schema.tables").fetchall()
+    }
+    for path in sorted(db.QUERIES.glob("*.sql")):
+        reads = db.reads(path.stem)
+        assert reads and set(reads) <= have, (path.stem, reads)
