@@ -162,8 +162,8 @@ def protect(
         0.0,
     )
     zeros_shown = {where[normalise(d)] for t in tables if not t.hide_zeros for d in t.cells}
+    kept = {where[k]: bool(h) for k, h in (fixed or {}).items() if k in where}
     for part in domain.parts(atoms, keys, values, zeros_shown | exact, cliques):
-        kept = {where[k]: bool(h) for k, h in (fixed or {}).items() if k in where}
         found, lost = _protect_part(part, exact, in_tables, tables, where, min_cell, kept)
         hidden |= found
         refused |= lost

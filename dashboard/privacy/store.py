@@ -34,10 +34,8 @@ from dashboard import settings
 from dashboard.filters import Filters, ProjectChoices
 from dashboard.privacy import release
 from dashboard.privacy.engine import Decision, Table, digest, normalise
-from dashboard.privacy.files import chain_holds, decode, encode, fingerprint, keep, load, save
+from dashboard.privacy.files import chain_holds, fingerprint, keep, load
 from pipelines import warehouse
-
-__all__ = ["decode", "encode", "load", "save"]  # the file format (``files``), by the store's names too
 
 _log = logging.getLogger(__name__)
 

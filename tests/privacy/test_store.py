@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard.privacy import store
+from dashboard.privacy import files, store
 from dashboard.privacy.engine import protect
 from tests.dashboard.conftest import make_view, small_warehouse, use_db  # noqa: F401  (fixtures)
 from tests.privacy.test_audit import grid_release
@@ -18,14 +18,14 @@ def test_a_decision_reads_back_as_it_was_written_and_a_torn_file_reads_as_none(t
     atoms, table, _ = grid_release([[2, 20, 6, 1], [9, 30, 8, 3]])
     d = protect(atoms, [table])
     path = tmp_path / "d.json"
-    store.save(path, d)
-    back = store.load(path)
+    files.save(path, d)
+    back = files.load(path)
     assert back is not None
     assert (back.values, back.hidden, back.refused, back.min_cell) == (d.values, d.hidden, d.refused, 5)
     assert d.hidden and all(back.is_hidden(dict(k)) for k in d.hidden)
     path.write_text(path.read_text()[:100])  # cut short (the rename rules this out; a failing disk may not)
-    assert store.load(path) is None
-    assert store.load(tmp_path / "missing.json") is None
+    assert files.load(path) is None
+    assert files.load(tmp_path / "missing.json") is None
 
 
 def test_the_page_gets_none_then_the_worker_s_decision_the_same_as_protecting_here(
@@ -70,7 +70,7 @@ def test_each_quarter_is_decided_on_the_one_before_and_kept(
     assert not last.refused and last.hidden
     monkeypatch.setattr("dashboard.privacy.engine.protect", lambda *a, **k: pytest.fail("computed again"))
     assert store.in_order("VALPAS2", "2023Q3", view.choices, 5, stored.get, stored.setdefault) == (key, last)
-    assert last.built_on == f"{first_key}:{store.fingerprint(first)}"
+    assert last.built_on == f"{first_key}:{files.fingerprint(first)}"
 
     # 2023Q2 decided again differently (a worker under another load, a file lost): 2023Q3 was built on
     # the old one, so it is decided again, and a page no longer takes the stored one as valid
@@ -80,7 +80,7 @@ def test_each_quarter_is_decided_on_the_one_before_and_kept(
     again = store.in_order(
         "VALPAS2", "2023Q3", view.choices, 5, stored.get, lambda k, d: stored.update({k: d}) or d
     )
-    assert calls == [1] and again[1].built_on == f"{first_key}:{store.fingerprint(stored[first_key])}"
+    assert calls == [1] and again[1].built_on == f"{first_key}:{files.fingerprint(stored[first_key])}"
 
 
 def test_the_first_decision_written_is_kept_and_a_chain_with_a_decision_replaced_does_not_hold(
@@ -92,11 +92,11 @@ def test_the_first_decision_written_is_kept_and_a_chain_with_a_decision_replaced
     d = protect(atoms, [table])
     other = replace(d, hidden=d.hidden - {next(iter(d.hidden))})
     path = tmp_path / "a.json"
-    assert store.keep(path, d) == d
-    assert store.keep(path, other) == d  # the same predecessor (none): the stored one wins
-    later = replace(d, built_on=f"a:{store.fingerprint(d)}")
-    assert store.chain_holds(tmp_path, later) and store.chain_holds(tmp_path, d)
-    store.keep(path, replace(other, built_on="x:y"))  # built on another: replaced
-    assert not store.chain_holds(tmp_path, later)
-    assert not store.chain_holds(tmp_path, replace(d, built_on="missing:0"))
-    assert store.fingerprint(store.load(path)) == store.fingerprint(replace(other, built_on="x:y"))
+    assert files.keep(path, d) == d
+    assert files.keep(path, other) == d  # the same predecessor (none): the stored one wins
+    later = replace(d, built_on=f"a:{files.fingerprint(d)}")
+    assert files.chain_holds(tmp_path, later) and files.chain_holds(tmp_path, d)
+    files.keep(path, replace(other, built_on="x:y"))  # built on another: replaced
+    assert not files.chain_holds(tmp_path, later)
+    assert not files.chain_holds(tmp_path, replace(d, built_on="missing:0"))
+    assert files.fingerprint(files.load(path)) == files.fingerprint(replace(other, built_on="x:y"))
