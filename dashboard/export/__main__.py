@@ -36,18 +36,19 @@ def parser() -> argparse.ArgumentParser:
 
 def _view(args: argparse.Namespace):
     """Resolve the options into a view as the app resolves a link; return (view, None) or (None, error)."""
-    from dashboard import settings, state
+    from dashboard import settings
     from dashboard.builders import View
+    from dashboard.choices import choices_for, default_project, projects
     from dashboard.filters import AGE_GROUPS, GENDERS, PARAMS, resolve
     from dashboard.i18n import I18n
 
     tr = I18n(args.lang)
-    table = state.projects()
+    table = projects()
     if table.is_empty():
         return None, tr.t("export.cli.no_projects", path=args.db)
     params = {"lang": args.lang} | {o: getattr(args, o) for o in OPTIONS if getattr(args, o)}
     codes = table["project_code"].to_list()
-    f, choices, replaced = resolve(params, codes, state.default_project(table), state.choices_for)
+    f, choices, replaced = resolve(params, codes, default_project(table), choices_for)
     if replaced:
         bad = replaced[0]
         allowed = {

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import db, filters, settings
 from dashboard.builders import View
+from dashboard.choices import choices_for, default_project, projects
 from dashboard.i18n import LANGUAGE_NAMES, I18n
 from pipelines.i18n import LANGUAGES
 
@@ -28,31 +29,6 @@ OPTIONAL = ("region", "municipality", "age_group", "gender")
 
 class NoProjects(LookupError):
     """The warehouse has no projects to show."""
-
-
-def projects() -> pl.DataFrame:
-    """Return the projects with what the warehouse holds for each."""
-    return db.query("projects")
-
-
-def default_project(table: pl.DataFrame) -> str:
-    """Choose the project a link without ``project=`` opens: the one with the most client data."""
-    ranked = table.sort(["n_clients", "n_events", "n_published", "start_date"], descending=True)
-    return ranked["project_code"][0]
-
-
-def choices_for(project: str) -> filters.ProjectChoices:
-    """Return the project's quarters (default: the latest with data) and its municipalities."""
-    quarters = db.query("project_quarters", project=project)
-    with_data = quarters.filter(pl.col("has_data"))["quarter"].to_list()
-    all_quarters = quarters["quarter"].to_list()
-    default = with_data[-1] if with_data else (all_quarters[-1] if all_quarters else "")
-    munis = db.query("project_municipalities", project=project)
-    return filters.ProjectChoices(
-        all_quarters,
-        default,
-        dict(zip(munis["municipality_code"], munis["wellbeing_region_code"], strict=True)),
-    )
 
 
 def _from_widgets(previous: filters.Filters) -> filters.Filters:
