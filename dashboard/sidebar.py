@@ -8,23 +8,19 @@ what the project offers, set the widgets, draw them, and write the filters to th
 
 from __future__ import annotations
 
-import polars as pl
+from collections.abc import Callable
+
 import streamlit as st
 
-from dashboard import db, filters, settings
+from dashboard import filters, settings
 from dashboard.builders import View
-from dashboard.choices import choices_for, default_project, projects
-from dashboard.i18n import LANGUAGE_NAMES, I18n
-from pipelines.i18n import LANGUAGES
+from dashboard.choices import choices_for, default_project, projects, value_names
+from dashboard.i18n import I18n
 
 STATE = "_filters"  # the session's Filters
 ALL = ""  # the "all" option of the optional select boxes
-WIDGET = {
-    name: f"w_{name}"
-    for name in ("lang", "project", "region", "municipality", "quarter", "age_group", "gender")
-}
-RANGE = "w_range"
-OPTIONAL = ("region", "municipality", "age_group", "gender")
+WIDGET = {d.field: f"w_{d.field}" for d in filters.FILTERS if d.widget != "range"}  # filter -> widget key
+RANGE = "w_range"  # the quarter range (quarter_from, quarter), drawn instead of the quarter on its pages
 
 
 class NoProjects(LookupError):
@@ -34,70 +30,55 @@ class NoProjects(LookupError):
 def _from_widgets(previous: filters.Filters) -> filters.Filters:
     """Return the previous filters updated with whatever the user set in the widgets."""
     ss, values = st.session_state, {}
-    for name, key in WIDGET.items():
-        if key in ss:
+    for d in filters.FILTERS:
+        if (key := WIDGET.get(d.field)) in ss:
             value = ss[key]
-            values[name] = (value or None) if name in OPTIONAL else (value or getattr(previous, name))
+            values[d.field] = (value or None) if d.optional else (value or getattr(previous, d.field))
     if RANGE in ss and isinstance(ss[RANGE], tuple | list) and len(ss[RANGE]) == 2:
-        values["quarter_from"], values["quarter"] = ss[RANGE]
+        values[filters.QUARTER_FROM.field], values[filters.QUARTER.field] = ss[RANGE]
     return filters.Filters(**(previous.__dict__ | values))
 
 
 def _set_widgets(f: filters.Filters, range_page: bool) -> None:
     """Set every widget to the filters before it is drawn (the filters may have been constrained)."""
     ss = st.session_state
-    for name, key in WIDGET.items():
-        if name == "quarter" and range_page:
+    for field, key in WIDGET.items():
+        if field == filters.QUARTER.field and range_page:
             continue
-        value = getattr(f, name)
+        value = getattr(f, field)
         ss[key] = ALL if value is None else value
     if range_page and ss.get(RANGE) != (f.quarter_from, f.quarter):  # set only when it differs: a
         ss[RANGE] = (f.quarter_from, f.quarter)  # value set through session state and `value=` logs a warning
 
 
-def _draw(
-    f: filters.Filters, choices: filters.ProjectChoices, table: pl.DataFrame, tr: I18n, range_page: bool
-):
-    """Draw the filter widgets in the sidebar."""
-    names = dict(zip(table["project_code"], table["name"], strict=True))
-    muni_names = db.municipality_names(f.project, tr)
-    region_names = db.region_names(tr)
-    in_region = [m for m, r in choices.municipalities.items() if f.region is None or r == f.region]
+def _or_all(name: Callable[[str], str], tr: I18n) -> Callable[[str], str]:
+    """Name each option of an optional filter, its "all" option included."""
+    return lambda code: tr.t("filters.all") if code == ALL else name(code)
 
-    def fmt(labels: dict):
-        return lambda code: tr.t("filters.all") if code == ALL else labels.get(code, code)
 
-    st.segmented_control(
-        tr.t("filters.language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key=WIDGET["lang"], required=True
-    )
-    st.header(tr.t("filters.heading"), divider="gray")
-    st.selectbox(
-        tr.t("filters.project"), table["project_code"].to_list(), format_func=names.get, key=WIDGET["project"]
-    )
-    st.selectbox(
-        tr.t("filters.region"), [ALL, *choices.regions], format_func=fmt(region_names), key=WIDGET["region"]
-    )
-    st.selectbox(
-        tr.t("filters.municipality"),
-        [ALL, *in_region],
-        format_func=fmt(muni_names),
-        key=WIDGET["municipality"],
-    )
-    if choices.quarters and range_page:
-        # `value=` must be a range: Streamlit reads a moved handle as a range only when the default is one
-        # (without it, each drag came back as one quarter, was dropped, and the range snapped back)
-        span = (choices.quarters[0], choices.quarters[-1])
-        st.select_slider(tr.t("filters.quarter_range"), choices.quarters, value=span, key=RANGE)
-    elif choices.quarters:
-        st.select_slider(tr.t("filters.quarter"), choices.quarters, key=WIDGET["quarter"])
-    ages = {a: tr.label("age_group", a) for a in filters.AGE_GROUPS}
-    st.selectbox(
-        tr.t("filters.age_group"), [ALL, *filters.AGE_GROUPS], format_func=fmt(ages), key=WIDGET["age_group"]
-    )
-    genders = {g: tr.label("gender", g) for g in filters.GENDERS}
-    st.selectbox(
-        tr.t("filters.gender"), [ALL, *filters.GENDERS], format_func=fmt(genders), key=WIDGET["gender"]
-    )
+def _draw(f: filters.Filters, offer: filters.Offer, tr: I18n, range_page: bool) -> None:
+    """Draw the filter widgets in the sidebar, in the declared order (the language above the heading)."""
+    headed = False
+    for d in filters.FILTERS:
+        if d.part and not headed:  # the filters of the figures under one heading; the language above it
+            st.header(tr.t("filters.heading"), divider="gray")
+            headed = True
+        if d.widget == "range":  # drawn in place of the quarter, on the pages that read a range
+            continue
+        options, name = list(d.allowed(offer)), value_names(d, f.project, tr)
+        if d.widget == "segmented":
+            st.segmented_control(tr.t(d.label), options, format_func=name, key=WIDGET[d.field], required=True)
+        elif d.widget == "select" and d.optional:
+            st.selectbox(tr.t(d.label), [ALL, *options], format_func=_or_all(name, tr), key=WIDGET[d.field])
+        elif d.widget == "select":
+            st.selectbox(tr.t(d.label), options, format_func=name, key=WIDGET[d.field])
+        elif d.widget == "slider" and options and range_page:
+            # `value=` must be a range: Streamlit reads a moved handle as a range only when the default is one
+            # (without it, each drag came back as one quarter, was dropped, and the range snapped back)
+            span = (options[0], options[-1])
+            st.select_slider(tr.t(filters.QUARTER_FROM.label), options, value=span, key=RANGE)
+        elif d.widget == "slider" and options:
+            st.select_slider(tr.t(d.label), options, key=WIDGET[d.field])
     st.caption(tr.t("filters.share_hint"))
 
 
@@ -118,8 +99,9 @@ def sidebar(range_page: bool = False) -> tuple[View, list[filters.Replaced]]:
         f = filters.constrain(f, choices)
     tr = I18n(f.lang, settings.min_cell())
     _set_widgets(f, range_page and bool(choices.quarters))
+    offer = filters.Offer(codes, f.project, choices, f.__dict__)
     with st.sidebar:
-        _draw(f, choices, table, tr, range_page)
+        _draw(f, offer, tr, range_page)
     ss[STATE] = f
     wanted = filters.to_params(f, choices)
     if st.query_params.to_dict() != wanted:
