@@ -70,9 +70,9 @@ def whole_project(scale: int, union: bool = False) -> None:
     built = warehouse_for(scale)
     os.environ["DASHBOARD_DB"] = str(built.db)
     from dashboard import db
+    from dashboard.choices import choices_for
     from dashboard.filters import Filters
     from dashboard.privacy import release
-    from dashboard.state import choices_for
 
     db.pin(built.db)
     choices = choices_for("VALPAS2")

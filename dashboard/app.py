@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, db, presenter, settings, state, ui  # noqa: E402
+from dashboard import auth, db, presenter, settings, sidebar, ui  # noqa: E402
 from dashboard.builders.about import is_demo  # noqa: E402
 from dashboard.export import buttons  # noqa: E402
 from dashboard.i18n import I18n  # noqa: E402
@@ -24,10 +24,10 @@ from dashboard.i18n import I18n  # noqa: E402
 def language() -> str:
     """Return the language for the page titles before the sidebar resolves the filters."""
     ss = st.session_state
-    if state.WIDGET["lang"] in ss and ss[state.WIDGET["lang"]]:
-        return ss[state.WIDGET["lang"]]
-    if state.STATE in ss:
-        return ss[state.STATE].lang
+    if sidebar.WIDGET["lang"] in ss and ss[sidebar.WIDGET["lang"]]:
+        return ss[sidebar.WIDGET["lang"]]
+    if sidebar.STATE in ss:
+        return ss[sidebar.STATE].lang
     return st.query_params.get("lang", "fi")
 
 
@@ -68,8 +68,8 @@ if not readable:  # a closed deployment and nobody signed in: the sign-in page a
     page.run()
     st.stop()
 try:
-    view, replaced = state.sidebar(range_page=chosen.is_range)
-except state.NoProjects:
+    view, replaced = sidebar.sidebar(range_page=chosen.is_range)
+except sidebar.NoProjects:
     st.error(tr.t("app.no_projects"))
     st.stop()
 tr = view.tr

@@ -9,7 +9,17 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import db, privacy
-from dashboard.filters import Filters, ProjectChoices
+from dashboard.choices import value_names
+from dashboard.filters import (
+    FILTERS,
+    MUNICIPALITY,
+    QUARTER,
+    QUARTER_FROM,
+    REGION,
+    Filter,
+    Filters,
+    ProjectChoices,
+)
 from dashboard.i18n import I18n
 
 # How a table column is shown: count (client count, ".." when hidden), number (never hidden, e.g.
@@ -170,25 +180,40 @@ def primary(n: int | None, view: View, applies: bool = True) -> int | None:
     return n
 
 
+def stated(view: View, with_range: bool = False) -> list[tuple[Filter, str]]:
+    """Return each filter a view's text states, in the declared order, with the name of its value.
+
+    The set filters that say what the figures count (``Filter.part``); with ``with_range`` the quarter is
+    the range, under the range's label ("2023Q1–2023Q3"). The stamp (``export.stamp.filter_text``) and
+    the page caption (``describe``) both say these.
+    """
+    f, out = view.filters, []
+    for d in FILTERS:
+        value = getattr(f, d.field)
+        if d is QUARTER and with_range:
+            out.append((QUARTER_FROM, f"{f.quarter_from}–{f.quarter}"))
+        elif d.part and value:
+            out.append((d, value_names(d, f.project, view.tr)(value)))
+    return out
+
+
 def describe(view: View, with_range: bool = False) -> str:
-    """Say in one line what the figures describe: project, narrowing filters and the quarter (or range)."""
+    """Say in one line what the figures describe: project, narrowing filters and the quarter (or range).
+
+    What ``stated`` states, without labels: the municipality instead of its region, and the quarter last,
+    as its end date ("Tilanne 30.9.2023 (2023Q3)").
+    """
     tr, f = view.tr, view.filters
-    project = db.query("projects").filter(pl.col("project_code") == f.project)
-    parts = [project["name"][0] if project.height else f.project]
-    ref = places(view)
-    if f.municipality:
-        parts.append(ref.filter(pl.col("municipality_code") == f.municipality)["municipality"][0])
-    elif f.region:
-        parts.append(ref.filter(pl.col("wellbeing_region_code") == f.region)["region"][0])
-    if f.age_group:
-        parts.append(tr.label("age_group", f.age_group))
-    if f.gender:
-        parts.append(tr.label("gender", f.gender))
-    quarters = db.query("project_quarters", project=f.project).filter(pl.col("quarter") == f.quarter)
-    if with_range:
-        parts.append(f"{f.quarter_from}–{f.quarter}")
-    elif quarters.height:
-        parts.append(
-            tr.t("common.situation_at", date=tr.date(quarters["quarter_end_date"][0]), quarter=f.quarter)
-        )
+    named = {d.field: name for d, name in stated(view, with_range)}
+    if MUNICIPALITY.field in named:
+        named.pop(REGION.field, None)
+    quarter, span = named.pop(QUARTER.field, None), named.pop(QUARTER_FROM.field, None)
+    parts = list(named.values())
+    if span:
+        parts.append(span)
+    elif quarter:
+        quarters = db.query("project_quarters", project=f.project).filter(pl.col("quarter") == f.quarter)
+        if quarters.height:
+            date = tr.date(quarters["quarter_end_date"][0])
+            parts.append(tr.t("common.situation_at", date=date, quarter=f.quarter))
     return " · ".join(parts)

@@ -65,9 +65,10 @@ def summary(view, fmt: str, now: datetime | None = None, progress: Progress | No
 
 def file_stem(view) -> str:
     """Name a download after the project, the filters and the quarter (``VALPAS2_678_2023Q3``)."""
-    f = view.filters
-    parts = [f.project, f.region or "", f.municipality or "", f.quarter, f.age_group or "", f.gender or ""]
-    return "_".join(p for p in parts if p)
+    from dashboard.filters import FILTERS
+
+    values = [getattr(view.filters, d.field) for d in FILTERS if d.part]  # what the figures count, as codes
+    return "_".join(v for v in values if v)
 
 
 def file_name(view, fmt: str) -> str:

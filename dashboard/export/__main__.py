@@ -15,20 +15,19 @@ import sys
 from pathlib import Path
 
 from dashboard.export import FORMATS, summary
+from dashboard.filters import FILTERS, LANG, PROJECT
+from pipelines.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-OPTIONS = ("project", "region", "municipality", "quarter", "age", "gender")  # the URL's names
+OPTIONS = tuple(d.param for d in FILTERS if d.part)  # the filters of what is counted, by their URL names
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.split("\n\n")[0])
     p.add_argument("--db", required=True, type=Path, help="warehouse file (e.g. data/warehouse.duckdb)")
-    p.add_argument("--project", required=True, help="project code, e.g. VALPAS2")
-    p.add_argument("--region", help="wellbeing services county code")
-    p.add_argument("--municipality", help="municipality code, e.g. 678")
-    p.add_argument("--quarter", help="reporting quarter YYYYQn (default: the latest with data)")
-    p.add_argument("--age", help="age group, e.g. 18-24")
-    p.add_argument("--gender", help="gender code")
-    p.add_argument("--lang", choices=("fi", "sv", "en"), default="fi")
+    for d in FILTERS:
+        if d.part:  # a cron job names the project it exports: no default project here
+            p.add_argument(f"--{d.param}", required=d is PROJECT, help=d.help)
+    p.add_argument(f"--{LANG.param}", choices=LANGUAGES, default=DEFAULT_LANGUAGE)  # also the messages'
     p.add_argument("--format", choices=tuple(FORMATS), required=True)
     p.add_argument("--out", required=True, type=Path, help="file to write")
     return p
@@ -36,28 +35,23 @@ def parser() -> argparse.ArgumentParser:
 
 def _view(args: argparse.Namespace):
     """Resolve the options into a view as the app resolves a link; return (view, None) or (None, error)."""
-    from dashboard import settings, state
+    from dashboard import settings
     from dashboard.builders import View
-    from dashboard.filters import AGE_GROUPS, GENDERS, PARAMS, resolve
+    from dashboard.choices import choices_for, default_project, projects
+    from dashboard.filters import Offer, resolve
     from dashboard.i18n import I18n
 
     tr = I18n(args.lang)
-    table = state.projects()
+    table = projects()
     if table.is_empty():
         return None, tr.t("export.cli.no_projects", path=args.db)
-    params = {"lang": args.lang} | {o: getattr(args, o) for o in OPTIONS if getattr(args, o)}
+    params = {LANG.param: args.lang} | {o: getattr(args, o) for o in OPTIONS if getattr(args, o)}
     codes = table["project_code"].to_list()
-    f, choices, replaced = resolve(params, codes, state.default_project(table), state.choices_for)
-    if replaced:
+    f, choices, replaced = resolve(params, codes, default_project(table), choices_for)
+    if replaced:  # what the filter allows given the others, as a link would have been checked
         bad = replaced[0]
-        allowed = {
-            "project": codes,
-            "region": choices.regions,
-            "municipality": list(choices.municipalities),
-            "quarter": list(choices.quarters),
-            PARAMS["age_group"]: list(AGE_GROUPS),
-            PARAMS["gender"]: list(GENDERS),
-        }.get(bad.param, [])
+        d = next(d for d in FILTERS if d.param == bad.param)
+        allowed = d.allowed(Offer(codes, f.project, choices, f.__dict__))
         return None, tr.t(
             "export.cli.bad_value", param=bad.param, value=bad.value, choices=", ".join(sorted(allowed))
         )

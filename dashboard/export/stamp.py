@@ -14,7 +14,7 @@ import polars as pl
 from dashboard import db, i18n
 from dashboard.builders import View
 from dashboard.builders.about import is_demo
-from dashboard.builders.common import places
+from dashboard.builders.common import stated
 
 TIMEZONE = i18n.TIMEZONE  # the projects report in Finnish time
 
@@ -46,23 +46,8 @@ def project_name(view: View) -> str:
 
 def filter_text(view: View, with_range: bool = False) -> str:
     """State every active filter by name: project, region or municipality, quarter (or range), age, gender."""
-    tr, f = view.tr, view.filters
-    parts = [f"{tr.t('filters.project')}: {project_name(view)}"]
-    ref = places(view)
-    if f.region:
-        names = ref.filter(pl.col("wellbeing_region_code") == f.region)["region"]
-        parts.append(f"{tr.t('filters.region')}: {names[0] if names.len() else f.region}")
-    if f.municipality:
-        names = ref.filter(pl.col("municipality_code") == f.municipality)["municipality"]
-        parts.append(f"{tr.t('filters.municipality')}: {names[0] if names.len() else f.municipality}")
-    if with_range:
-        parts.append(f"{tr.t('filters.quarter_range')}: {f.quarter_from}–{f.quarter}")
-    elif f.quarter:
-        parts.append(f"{tr.t('filters.quarter')}: {f.quarter}")
-    if f.age_group:
-        parts.append(f"{tr.t('filters.age_group')}: {tr.label('age_group', f.age_group)}")
-    if f.gender:
-        parts.append(f"{tr.t('filters.gender')}: {tr.label('gender', f.gender)}")
+    tr = view.tr
+    parts = [f"{tr.t(d.label)}: {name}" for d, name in stated(view, with_range)]
     return tr.t("export.filters", filters=" · ".join(parts))
 
 

@@ -97,7 +97,7 @@ def compute(db: Path, snapshot: Path, project: str, quarter: str, min_cell: int)
     Every earlier quarter's decision is computed (or read) and stored first: ``in_order``.
     """
     os.environ["DASHBOARD_DB"] = str(db)
-    from dashboard.state import choices_for
+    from dashboard.choices import choices_for
 
     reader.pin(Path(db))
     reader._pinned.snapshot = Path(snapshot)  # the snapshot the page read, even if a newer one is current

@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import db
 from dashboard.builders import View
+from dashboard.choices import choices_for
 from dashboard.filters import Filters
 from dashboard.i18n import I18n
-from dashboard.state import choices_for
 from pipelines import warehouse as wh
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"

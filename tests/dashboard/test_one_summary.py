@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 from dashboard import db, figures
+from dashboard.choices import choices_for
 from dashboard.filters import Filters
-from dashboard.state import choices_for
 from pipelines import codes, summary
 from pipelines import warehouse as wh
 

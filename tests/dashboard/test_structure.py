@@ -232,3 +232,47 @@ def streamlit_calls(source: str) -> list[str]:
     tree = ast.parse(source)
     nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)]
     return [n.attr for n in nodes if n.value.id == "st"]
+
+
+def module_file(name: str) -> Path | None:
+    """Return the file of dashboard module ``name`` (``dashboard.export.stamp``), None if it is not one."""
+    path = DASHBOARD.parent.joinpath(*name.split("."))
+    for candidate in (path / "__init__.py", path.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def reached(start: str) -> set[str]:
+    """Return every dashboard module ``start`` imports, directly or through others (also inside functions)."""
+    seen, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        path = module_file(name)
+        if name in seen or path is None:  # ``dashboard.export.summary`` is a name in a module, not a module
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # a package runs its __init__ first
+        todo += [n for n in imports(path) if n.split(".")[0] == "dashboard"]
+    return seen
+
+
+def test_the_export_command_reaches_no_module_that_draws() -> None:
+    """``python -m dashboard.export`` runs without a page: not the sidebar, and Streamlit only as a cache.
+
+    ``db`` caches its queries with ``st.cache_data`` (and ``settings`` quiets that cache's notices), so
+    Streamlit is imported, but nothing the command reaches draws, and the sidebar is not among them.
+    """
+    modules = reached("dashboard.export.__main__")
+    assert {"dashboard.choices", "dashboard.filters", "dashboard.export.stamp"} <= modules
+    assert "dashboard.sidebar" not in modules and "dashboard.export.buttons" not in modules
+    users = {m for m in modules if any(n.split(".")[0] == "streamlit" for n in imports(module_file(m)))}
+    assert users == {"dashboard.db", "dashboard.settings"}
+    calls = {c for m in users for c in streamlit_calls(module_file(m).read_text(encoding="utf-8"))}
+    assert calls <= {"cache_data", "cache_resource"}
+
+
+def test_the_reach_follows_imports_inside_functions() -> None:
+    assert "dashboard.sidebar" in reached("dashboard.app")
+    assert "dashboard.choices" in reached("dashboard.privacy.store")  # imported inside ``compute``
