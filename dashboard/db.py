@@ -1,7 +1,10 @@
 """The one module that talks to DuckDB: named read-only queries on the current published snapshot.
 
 Each query is a file in ``queries/`` (one query per file, named after what it returns, parameters bound
-as ``$name``). A rerun pins the snapshot that is current when it starts (``pin``), so every query of one
+as ``$name``), or in ``pipelines/sql/shared/`` for the few that ``pipelines.summary`` runs too (the client
+profiles, coaches and participations behind the headline figures).
+
+A rerun pins the snapshot that is current when it starts (``pin``), so every query of one
 page sees one consistent warehouse, and the next rerun moves to a newly published snapshot. Connections
 are cached per resolved snapshot file. Results of a query about one project are cached per that project's
 data version (``project_versions.sql``), so a new snapshot re-runs only the queries of the project whose
@@ -23,12 +26,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard import settings
-from pipelines import changes, warehouse
+from pipelines import changes, summary, warehouse
 
 if TYPE_CHECKING:
     from dashboard.i18n import I18n
 
 QUERIES = Path(__file__).parent / "queries"
+QUERY_DIRS = (QUERIES, summary.SHARED)  # the pages' own queries, then those the summary shares
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _pinned = threading.local()  # Streamlit runs each session's script in its own thread
 
@@ -65,11 +69,21 @@ def pinned() -> Path:
 
 
 @cache
+def query_files() -> dict[str, Path]:
+    """Return every named query's file by name (``queries/`` and ``pipelines/sql/shared/``)."""
+    found = [p for folder in QUERY_DIRS for p in folder.glob("*.sql")]
+    files = {p.stem: p for p in sorted(found)}
+    if len(files) != len(found):
+        raise ValueError(f"a query name is in more than one of {[str(d) for d in QUERY_DIRS]}")
+    return dict(sorted(files.items()))
+
+
+@cache
 def sql_text(name: str) -> str:
-    """Return the text of ``queries/<name>.sql``."""
-    path = QUERIES / f"{name}.sql"
-    if not path.is_file():
-        raise KeyError(f"no query {name!r} in {QUERIES}")
+    """Return the text of the query ``name`` (``queries/<name>.sql`` or ``pipelines/sql/shared/``)."""
+    path = query_files().get(name)
+    if path is None:
+        raise KeyError(f"no query {name!r} in {[str(d) for d in QUERY_DIRS]}")
     return path.read_text(encoding="utf-8")
 
 
@@ -130,7 +144,7 @@ def version(snapshot: Path, project: object = None) -> str:
 
 
 def query(name: str, /, **params: object) -> pl.DataFrame:
-    """Return the result of ``queries/<name>.sql`` with ``params`` bound, from the pinned snapshot."""
+    """Return the result of the query ``name`` with ``params`` bound, from the pinned snapshot."""
     wanted = parameters(name)
     if set(params) != wanted:
         raise TypeError(f"query {name!r} takes {sorted(wanted)}, got {sorted(params)}")
@@ -154,7 +168,7 @@ def recording() -> Iterator[list[str]]:
 
 @cache
 def reads(name: str) -> tuple[str, ...]:
-    """The warehouse tables ``queries/<name>.sql`` reads (``marts.*``, ``ref.*``, ``audit.*``), by its SQL."""
+    """The warehouse tables the query ``name`` reads (``marts.*``, ``ref.*``, ``audit.*``), by its SQL."""
     schemas = ("marts.", "ref.", "audit.")
     return tuple(sorted(r for r in changes.relations(sql_text(name)) if r.startswith(schemas)))
 

@@ -1,8 +1,12 @@
-"""Figures computed from stored counts: shares with Wilson intervals, status change, pathways.
+"""Figures computed from stored counts: shares with Wilson intervals, time to pathway, published figures.
 
 Pure functions on Polars frames (no Streamlit, no database), so every rule can be unit-tested with a
-three-row frame. A *profile* frame is what ``queries/client_profiles.sql`` returns: one row per client
+three-row frame. A *profile* frame is what the ``client_profiles`` query returns: one row per client
 profile (municipality, age group, gender, statuses, pathway...) with ``n_clients``.
+
+The counting of clients, outcomes, statuses and pathways is ``pipelines.counts``, the one the CLI summary
+and the upload preview count with (issue 14); it is re-exported here, so the pages keep reading
+``figures.outcomes`` and the like.
 """
 
 from __future__ import annotations
@@ -12,12 +16,46 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from pipelines import codes
+from pipelines import counts
+from pipelines.counts import (
+    CHANGE_MIN_BASE,
+    PATHWAYS,
+    PROGRESSED,
+    STATUSES,
+    coaches_at,
+    outcomes,
+    participations_to,
+    pathway_counts,
+    status_change,
+    status_counts,
+)
+
+__all__ = [  # the counting re-exported from pipelines.counts, then this module's own
+    "CHANGE_MIN_BASE",
+    "PATHWAYS",
+    "PROGRESSED",
+    "QUARTILES",
+    "QUARTILES_FROM",
+    "STATUSES",
+    "WEEK",
+    "Z95",
+    "coaches_at",
+    "computed_figures",
+    "duration_quartiles",
+    "is_share",
+    "outcomes",
+    "participations_to",
+    "pathway_counts",
+    "reconcile",
+    "status_change",
+    "status_counts",
+    "time_to_pathway",
+    "weeks",
+    "wilson",
+    "with_share",
+]
 
 Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95 % interval
-STATUSES = tuple(codes.STATUS)  # unemployed, outside_labour_force, employed, in_education, unknown
-PATHWAYS = tuple(codes.PATHWAY)  # seven progressed, then two not progressed
-PROGRESSED = tuple(codes.PROGRESSED_PATHWAYS)
 
 
 def wilson(k: int | None, n: int | None, z: float = Z95) -> tuple[float | None, float | None]:
@@ -38,69 +76,6 @@ def with_share(df: pl.DataFrame, k: str, n: str, name: str = "share") -> pl.Data
         pl.Series(f"{name}_low", [lo for lo, _ in bounds], dtype=pl.Float64),
         pl.Series(f"{name}_high", [hi for _, hi in bounds], dtype=pl.Float64),
     )
-
-
-# The smallest base a change in percent is computed from: the final report's smallest (in education
-# 9 -> 15, +67 %). From a base of 1 or 2 a percentage is noise ("1 -> 17, +1 600 %"; issue 12 item 5).
-CHANGE_MIN_BASE = 9
-
-
-def status_change(at_entry: int | None, at_exit: int | None) -> float | None:
-    """Return (exit - entry) / entry (e.g. employed 12 -> 32 is +1.67); None below ``CHANGE_MIN_BASE``."""
-    if at_entry is None or at_entry < CHANGE_MIN_BASE or at_exit is None:
-        return None
-    return (at_exit - at_entry) / at_entry
-
-
-def outcomes(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
-    """Count clients, active, ended, progressed and not progressed per ``by`` group."""
-    n = pl.col("n_clients")
-    agg = [
-        n.sum().alias("n_clients"),
-        n.filter(pl.col("is_active")).sum().alias("n_active"),
-        n.filter(~pl.col("is_active")).sum().alias("n_ended"),
-        n.filter(pl.col("is_progressed")).sum().alias("n_progressed"),
-        n.filter(pl.col("is_progressed").not_()).sum().alias("n_not_progressed"),
-    ]
-    if not by:
-        return profile.select(agg).with_columns(pl.all().fill_null(0).cast(pl.Int64))
-    return (
-        profile.group_by(by, maintain_order=True)
-        .agg(agg)
-        .with_columns(pl.exclude(by).fill_null(0).cast(pl.Int64))
-        .sort(by)
-    )
-
-
-def status_counts(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
-    """Count ended clients by status at entry and at exit (one row per ``by`` group and status)."""
-    ended = profile.filter(~pl.col("is_active"))
-    entry = _count(ended, [*by, "status_at_entry"]).rename({"status_at_entry": "status", "n": "n_at_entry"})
-    leave = _count(ended, [*by, "status_at_exit"]).rename({"status_at_exit": "status", "n": "n_at_exit"})
-    grid = _grid(profile, by, "status", STATUSES)
-    out = grid.join(entry, on=[*by, "status"], how="left").join(leave, on=[*by, "status"], how="left")
-    out = out.with_columns(pl.col("n_at_entry", "n_at_exit").fill_null(0).cast(pl.Int64))
-    return out.with_columns(
-        pl.struct("n_at_entry", "n_at_exit")
-        .map_elements(lambda s: status_change(s["n_at_entry"], s["n_at_exit"]), return_dtype=pl.Float64)
-        .alias("change")
-    )
-
-
-def pathway_counts(profile: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
-    """Count clients per pathway (all nine, zeros kept) per ``by`` group, with the group's client total."""
-    counts = _count(profile.filter(pl.col("pathway").is_not_null()), [*by, "pathway"]).rename(
-        {"n": "n_clients"}
-    )
-    grid = _grid(profile, by, "pathway", PATHWAYS)
-    out = grid.join(counts, on=[*by, "pathway"], how="left").with_columns(
-        pl.col("n_clients").fill_null(0).cast(pl.Int64),
-        pl.col("pathway").is_in(PROGRESSED).alias("is_progressed"),
-    )
-    totals = outcomes(profile, by).select([*by, pl.col("n_clients").alias("n_total")]) if by else None
-    if totals is None:
-        return out.with_columns(pl.lit(int(profile["n_clients"].sum()), dtype=pl.Int64).alias("n_total"))
-    return out.join(totals, on=list(by), how="left").with_columns(pl.col("n_total").fill_null(0))
 
 
 # Time to pathway (issue 13): quartiles of the days from start to end of those who found a pathway.
@@ -153,18 +128,20 @@ def time_to_pathway(quartiles: pl.DataFrame, min_cell: int) -> pl.DataFrame:
 
 def computed_figures(profile: pl.DataFrame, n_coaches: int | None, n_participations: int | None) -> dict:
     """Return the computed value of every figure a final report publishes (keys of ref.published_figures)."""
-    total = outcomes(profile).row(0, named=True)
+    total = counts.headline(profile)
     n = total["n_clients"]
     out: dict[str, float | None] = {
         "n_clients": n,
         "n_coaches": n_coaches,
         "n_progressed": total["n_progressed"],
         "n_not_progressed": total["n_not_progressed"],
-        "share_progressed": total["n_progressed"] / n if n else None,
-        "share_not_progressed": total["n_not_progressed"] / n if n else None,
+        "share_progressed": total["share_progressed"],
+        "share_not_progressed": counts.share(total["n_not_progressed"], n),
         "n_professional_participations": n_participations,
     }
-    for row in status_counts(profile).iter_rows(named=True):
+    # a final report's statuses are the ended clients' at both ends (status_counts of="ended"), as the
+    # change needs; the summary's status_at_entry counts every listed client (the same once all ended)
+    for row in status_counts(profile, of="ended").iter_rows(named=True):
         out[f"status_at_entry.{row['status']}"] = row["n_at_entry"]
         out[f"status_at_exit.{row['status']}"] = row["n_at_exit"]
         out[f"status_change.{row['status']}"] = row["change"]
@@ -197,16 +174,3 @@ def reconcile(published: pl.DataFrame, computed: dict) -> pl.DataFrame:
         rows.append({"figure": fig, "published": value, "computed": got, "matches": matches})
     schema = {"figure": pl.String, "published": pl.Float64, "computed": pl.Float64, "matches": pl.Boolean}
     return pl.DataFrame(rows, schema=schema)
-
-
-def _count(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    return df.group_by(keys).agg(pl.col("n_clients").sum().cast(pl.Int64).alias("n"))
-
-
-def _grid(profile: pl.DataFrame, by: Sequence[str], name: str, values: Sequence[str]) -> pl.DataFrame:
-    """Every ``by`` group present in ``profile`` crossed with every category value, in category order."""
-    cats = pl.DataFrame({name: list(values)}).with_row_index("_order")
-    if not by:
-        return cats.drop("_order")
-    groups = profile.select(by).unique().sort(by)
-    return groups.join(cats, how="cross").sort([*by, "_order"]).drop("_order")

@@ -8,7 +8,7 @@ EECR01 counts only participants inactive at entry (students are inactive) who ar
 leaving; CR04 / EECR04 only those not employed at entry who are employed upon leaving.
 
 Pure functions on a client profile frame (one row per combination of client attributes with
-``n_clients``, as ``dashboard/queries/client_profiles.sql`` and ``sql/summary/client_profile.sql`` return).
+``n_clients``, as ``sql/shared/client_profiles.sql`` returns to the pages and to ``pipelines.summary``).
 """
 
 from __future__ import annotations

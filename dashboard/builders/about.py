@@ -107,7 +107,7 @@ def queries(view: View) -> Built:
     """Return every named query the pages read and the warehouse tables each reads (``db.reads``): the
     name under a figure's table leads here, and from the table to its mart's SQL."""
     tr = view.tr
-    names = sorted(p.stem for p in db.QUERIES.glob("*.sql"))
+    names = list(db.query_files())
     data = pl.DataFrame({"query": names, "reads": [", ".join(db.reads(n)) for n in names]})
     columns = {"query": Column(tr.t("about.query")), "reads": Column(tr.t("about.reads"))}
     return Built(tr.t("about.queries_title"), data, columns, None, tr.t("about.queries_caption"))
@@ -153,10 +153,10 @@ def reconciliation(view: View) -> Built:
         whole = {"project": project, "region": None, "municipality": None, "age_group": None, "gender": None}
         profile = db.query("client_profiles", **whole, quarter=quarter)
         coaches = db.query("coaches_by_quarter", project=project, region=None, municipality=None)
-        n_coaches = coaches.filter(pl.col("quarter") == quarter)["n_coaches"].sum()
         parts = db.query("participations_by_quarter", project=project, region=None, municipality=None)
+        # a final report counts every participation, also those after the last client list (quarter None)
         computed = figures.computed_figures(
-            profile, int(n_coaches), int(parts["n_participations"].sum() or 0)
+            profile, figures.coaches_at(coaches, quarter), figures.participations_to(parts, None)
         )
     table = figures.reconcile(published, computed)
     sources = dict(zip(published["figure"].to_list(), published["source"].to_list(), strict=True))

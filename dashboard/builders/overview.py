@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard import charts, db, privacy
+from dashboard import charts, db, figures, privacy
 from dashboard.builders.common import Built, Column, Metric, View, flag, texts
 from dashboard.i18n import fi_elative
 
@@ -43,18 +43,22 @@ def has_clients(view: View) -> bool:
 
 
 def headline_at(view: View, quarter: str | None) -> Headline | None:
-    """Return the headline counts at ``quarter``, suppressed when the view is a breakdown."""
+    """Return the headline counts at ``quarter``, suppressed when the view is a breakdown.
+
+    Counted as ``pipelines summary`` and the upload preview count them: the same queries (client
+    profiles, coaches, participations) and the same functions (``figures`` re-exports ``pipelines.counts``).
+    """
     if quarter is None:
         return None
     f = view.filters
-    totals = db.query("client_totals_by_quarter", **f.client_params()).filter(pl.col("quarter") == quarter)
-    coaches = db.query("coaches_by_quarter", **f.place_params()).filter(pl.col("quarter") == quarter)
-    parts = db.query("participations_by_quarter", **f.place_params()).filter(pl.col("quarter") <= quarter)
-    row = totals.row(0, named=True) if totals.height else dict.fromkeys(("n_clients", "n_active"), 0)
+    profile = db.query("client_profiles", **f.client_params(), quarter=quarter)
+    row = figures.outcomes(profile).row(0, named=True)
+    coaches = db.query("coaches_by_quarter", **f.place_params())
+    parts = db.query("participations_by_quarter", **f.place_params())
     outcome = pl.DataFrame(
         {
             "outcome": ["n_progressed", "n_not_progressed", "n_active"],
-            "n_clients": [row.get("n_progressed", 0), row.get("n_not_progressed", 0), row.get("n_active", 0)],
+            "n_clients": [row["n_progressed"], row["n_not_progressed"], row["n_active"]],
         }
     )
     n_clients = row["n_clients"]
@@ -67,8 +71,8 @@ def headline_at(view: View, quarter: str | None) -> Headline | None:
         n_active=counts["n_active"],
         n_progressed=counts["n_progressed"],
         n_not_progressed=counts["n_not_progressed"],
-        n_coaches=int(coaches["n_coaches"].sum()) if coaches.height else 0,
-        n_participations=int(parts["n_participations"].sum()) if parts.height else 0,
+        n_coaches=figures.coaches_at(coaches, quarter),
+        n_participations=figures.participations_to(parts, quarter),
     )
 
 

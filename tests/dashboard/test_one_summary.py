@@ -2,9 +2,15 @@
 coordinator confirms) and the pages' queries and figures give the same counts, for every quarter and
 municipality, on the demo and on random warehouses written through the real writer.
 
+Both now run the same queries (``pipelines/sql/shared/``) and count with the same functions
+(``pipelines.counts``); this holds them equal anyway, from the pages' side as the pages read it (the
+overview's headline, the status and pathway tables, the trend's per-quarter totals), so a page that goes
+back to a query or a count of its own fails here (``test_a_summary_that_counts_differently_fails``).
+
 One difference is by design and held here too: the summary's ``status_at_entry`` counts every client
-listed, while the pages' status table (``figures.status_counts``) counts the ended clients' entry and exit
-statuses, as the status change needs; mid-project they differ (demo 2020Q1: 4 listed, none ended).
+listed (``status_counts(of="listed")``), while the pages' status table counts the ended clients' entry and
+exit statuses (``of="ended"``), as the status change needs; mid-project they differ (demo 2020Q1: 4
+listed, none ended).
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import polars as pl
 import pytest
 
 from dashboard import db, figures
+from dashboard.builders import View, overview
 from dashboard.choices import choices_for
 from dashboard.filters import Filters
-from pipelines import codes, summary
+from dashboard.i18n import I18n
+from pipelines import codes, counts, summary
 from pipelines import warehouse as wh
 
 MUNIS = ("261", "614", "678", "977")  # VALPAS 2's municipalities in the reference data
@@ -91,7 +99,7 @@ def page_figures(f: Filters) -> dict[str, object]:
     profile = db.query("client_profiles", quarter=f.quarter, **f.client_params())
     total = figures.outcomes(profile).row(0, named=True)
     statuses = figures.status_counts(profile)  # ended clients only
-    listed = profile.group_by("status_at_entry").agg(pl.col("n_clients").sum())
+    listed = profile.group_by("status_at_entry").agg(pl.col("n_clients").sum())  # by hand, not counts
     entry = dict.fromkeys(codes.STATUS, 0) | dict(listed.iter_rows())
     pathways = figures.pathway_counts(profile)
     coaches = db.query("coaches_by_quarter", **f.place_params()).filter(pl.col("quarter") == f.quarter)
@@ -109,6 +117,27 @@ def page_figures(f: Filters) -> dict[str, object]:
     }
 
 
+OVERVIEW = {  # the overview's Headline field: the summary's key
+    "n_clients": "n_clients",
+    "n_progressed": "n_progressed",
+    "n_not_progressed": "n_not_progressed",
+    "n_coaches": "n_coaches",
+    "n_participations": "n_professional_participations",
+}
+
+
+def overview_figures(view: View) -> dict[str, object]:
+    """The overview's headline as the page shows it (None where a breakdown hides a small count), and the
+    trend's totals at the quarter (``client_totals_by_quarter``, the page's other count of clients)."""
+    f = view.filters
+    h = overview.headline_at(view, f.quarter)
+    assert h is not None
+    shown = {key: getattr(h, field) for field, key in OVERVIEW.items()}
+    totals = db.query("client_totals_by_quarter", **f.client_params()).filter(pl.col("quarter") == f.quarter)
+    trend = totals.select("n_clients", "n_progressed", "n_not_progressed").rows(named=True)
+    return shown | {"trend": trend[0] if trend else dict.fromkeys(("n_clients", "n_progressed"), 0)}
+
+
 def check_equal(path: Path) -> int:
     """Compare both computations at every quarter with client data, the whole project and each
     municipality; return how many selections were compared."""
@@ -120,10 +149,23 @@ def check_equal(path: Path) -> int:
     for quarter in [q for q in choices.quarters if q <= latest]:
         for m in (None, *sorted(choices.municipalities)):
             cli = summary.summary(con, "VALPAS2", quarter, m)
-            pages = page_figures(Filters(project="VALPAS2", quarter=quarter, municipality=m))
+            f = Filters(project="VALPAS2", quarter=quarter, municipality=m)
+            pages = page_figures(f)
             ended_entry = pages.pop("ended_status_at_entry")
             assert {k: cli[k] for k in pages} == pages, (quarter, m)
             assert sum(ended_entry.values()) == cli["n_progressed"] + cli["n_not_progressed"]
+            shown = overview_figures(View(f, I18n("fi"), choices))
+            trend = shown.pop("trend")
+            assert {k: v for k, v in shown.items() if v is not None} == {
+                k: cli[k] for k, v in shown.items() if v is not None
+            }, (quarter, m)
+            assert m is not None or None not in shown.values()  # the whole project hides nothing
+            assert trend.get("n_clients") == cli["n_clients"], (quarter, m)
+            if cli["n_clients"]:
+                assert (trend["n_progressed"], trend["n_not_progressed"]) == (
+                    cli["n_progressed"],
+                    cli["n_not_progressed"],
+                ), (quarter, m)
             compared += 1
     return compared
 
@@ -131,6 +173,17 @@ def check_equal(path: Path) -> int:
 def test_the_summary_and_the_pages_agree_on_the_demo(warehouse: Path, use_db) -> None:
     use_db(warehouse)
     assert check_equal(warehouse) > 50
+
+
+def test_a_summary_that_counts_differently_fails(warehouse: Path, use_db, monkeypatch) -> None:
+    """The check still fails when one side counts on its own: here the summary's client count is one off."""
+    use_db(warehouse)
+    real = counts.headline
+    monkeypatch.setattr(
+        counts, "headline", lambda profile: real(profile) | {"n_clients": real(profile)["n_clients"] + 1}
+    )
+    with pytest.raises(AssertionError):
+        check_equal(warehouse)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -10,7 +10,7 @@ import pytest
 
 from dashboard import db
 
-QUERIES = sorted(p.stem for p in db.QUERIES.glob("*.sql"))
+QUERIES = list(db.query_files())  # queries/ and pipelines/sql/shared/
 ALL = {
     "project": "VALPAS2",
     "quarter": "2023Q3",

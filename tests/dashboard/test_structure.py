@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import db
+
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 MODULES = sorted(p for p in DASHBOARD.rglob("*.py"))
 
@@ -159,7 +161,7 @@ def staging_reads(sql: str) -> list[str]:
     return STAGING.findall(re.sub(r"--[^\n]*", "", sql))
 
 
-@pytest.mark.parametrize("path", sorted((DASHBOARD / "queries").glob("*.sql")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(db.query_files().values()), ids=lambda p: p.name)
 def test_queries_read_marts_and_reference_data_never_staging(path: Path) -> None:
     """Staging is the pipeline's (typed uploads as loaded); what the dashboard reads is built into marts."""
     assert staging_reads(path.read_text(encoding="utf-8")) == []

@@ -1,5 +1,6 @@
 -- One row per municipality and client profile listed at the quarter (active and ended clients): n_clients.
 -- columns: municipality_code, wellbeing_region_code, age_group, gender, status_at_entry, is_long_term_unemployed, is_active, status_at_exit, pathway, is_progressed, n_clients
+-- Shared: the pages run it through dashboard/db.py, pipelines/summary.py for the CLI and the upload preview.
 select
     municipality_code,
     wellbeing_region_code,
