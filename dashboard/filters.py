@@ -122,7 +122,8 @@ class Filter:
     names: str = ""
     widget: str = "select"  # "segmented", "select", "slider", or "range" (drawn with the quarter)
     part: bool = True
-    help: str = ""  # the export command's help (English, as argparse's own)
+    help: str = ""  # the translation key of the export command's help of ``--<param>`` ("": no option)
+    metavar: str = "export.cli.metavar.code"  # the translation key of the option's value in that help
 
     @property
     def optional(self) -> bool:
@@ -135,23 +136,23 @@ class Filter:
 # order of the query string (``from`` before ``quarter``).
 LANG = Filter(
     "lang", "lang", "filters.language", lambda o: LANGUAGES, lambda o: DEFAULT_LANGUAGE,
-    names="language", widget="segmented", part=False,
+    names="language", widget="segmented", part=False, help="export.cli.help.lang",
 )  # fmt: skip
 PROJECT = Filter(
     "project", "project", "filters.project", lambda o: o.projects, lambda o: o.default_project,
-    names="project", help="project code, e.g. VALPAS2",
+    names="project", help="export.cli.help.project",
 )  # fmt: skip
 REGION = Filter(
     "region", "region", "filters.region", lambda o: o.choices.regions,
-    names="region", help="wellbeing services county code",
+    names="region", help="export.cli.help.region",
 )  # fmt: skip
 MUNICIPALITY = Filter(
     "municipality", "municipality", "filters.municipality", _in_region,
-    names="municipality", help="municipality code, e.g. 678",
+    names="municipality", help="export.cli.help.municipality",
 )  # fmt: skip
 QUARTER = Filter(
     "quarter", "quarter", "filters.quarter", lambda o: o.choices.quarters, _latest,
-    widget="slider", help="reporting quarter YYYYQn (default: the latest with data)",
+    widget="slider", help="export.cli.help.quarter", metavar="export.cli.metavar.quarter",
 )  # fmt: skip
 QUARTER_FROM = Filter(
     "quarter_from", "from", "filters.quarter_range", _up_to_quarter, _first_quarter,
@@ -159,11 +160,11 @@ QUARTER_FROM = Filter(
 )  # fmt: skip
 AGE_GROUP = Filter(
     "age_group", "age", "filters.age_group", lambda o: AGE_GROUPS,
-    names="label", help="age group, e.g. 18-24",
+    names="label", help="export.cli.help.age",
 )  # fmt: skip
 GENDER = Filter(
     "gender", "gender", "filters.gender", lambda o: GENDERS,
-    names="label", help="gender code",
+    names="label", help="export.cli.help.gender",
 )  # fmt: skip
 FILTERS = (LANG, PROJECT, REGION, MUNICIPALITY, QUARTER, QUARTER_FROM, AGE_GROUP, GENDER)
 PARAMS = {d.field: d.param for d in FILTERS}  # filter field -> query parameter name

@@ -205,3 +205,21 @@ def test_the_source_document_is_named_in_the_readers_language(app, warehouse: Pa
     shown = cells(at)
     assert any(source in c for c in shown), "the source column is translated"
     assert "VALPAS 2 final report summary" not in shown
+
+
+def test_the_about_page_lists_every_query_with_the_tables_it_reads(app, warehouse: Path) -> None:
+    """Issue 14: the query named under a figure's table is found on *Tietoa aineistosta* with its tables."""
+    from dashboard import db
+    from dashboard.i18n import I18n
+
+    at = app(warehouse, "views/about.py")
+    assert not at.exception
+    assert I18n("fi").t("about.queries_title") in [h.value for h in at.header]
+    listed = {
+        shown(row[0]): shown(row[1])
+        for table in shown_tables(at)
+        for row in table
+        if len(row) == 2 and shown(row[0]) in db.query_files()
+    }
+    assert listed == {name: ", ".join(db.reads(name)) for name in db.query_files()}
+    assert listed["client_profiles"] == "marts.client_counts"
