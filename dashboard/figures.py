@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from dashboard import privacy
 from pipelines import counts
 from pipelines.counts import (
     CHANGE_MIN_BASE,
@@ -80,7 +81,7 @@ def with_share(df: pl.DataFrame, k: str, n: str, name: str = "share") -> pl.Data
 
 # Time to pathway (issue 13): quartiles of the days from start to end of those who found a pathway.
 QUARTILES = (("q1_days", 0.25), ("median_days", 0.5), ("q3_days", 0.75))
-QUARTILES_FROM = 2  # quartiles need a group of QUARTILES_FROM x min_cell clients, the median min_cell
+QUARTILES_FROM = privacy.QUARTILES_FROM  # the rule lives in privacy (may_show_quartiles); kept for captions
 WEEK = 7
 
 
@@ -111,14 +112,15 @@ def time_to_pathway(quartiles: pl.DataFrame, min_cell: int) -> pl.DataFrame:
     """Apply the disclosure rule to ``duration_quartiles``: what is shown, in whole weeks (docs/privacy.md).
 
     A group of fewer than ``min_cell`` clients is dropped (its count would be a small cell). Its median
-    is shown from ``min_cell`` clients, its quartiles from ``QUARTILES_FROM * min_cell``. A group whose
+    is shown from ``min_cell`` clients, its quartiles from ``QUARTILES_FROM * min_cell`` (the rules are
+    ``privacy.may_show_group`` / ``may_show_median`` / ``may_show_quartiles``). A group whose
     middle half lies within one week (Q3 - Q1 < 7 days) shows neither: its median would be most of its
     members' duration. Days become whole weeks, so no client's exact dates follow from a figure.
     """
     n, spread = pl.col("n_clients"), (pl.col("q3_days") - pl.col("q1_days")) >= WEEK
-    median_ok = spread & (n >= min_cell)
-    quartiles_ok = spread & (n >= QUARTILES_FROM * min_cell)
-    return quartiles.filter(n >= min_cell).select(
+    median_ok = spread & privacy.may_show_median(n, min_cell)
+    quartiles_ok = spread & privacy.may_show_quartiles(n, min_cell)
+    return quartiles.filter(privacy.may_show_group(n, min_cell)).select(
         pl.exclude("q1_days", "median_days", "q3_days"),
         pl.when(quartiles_ok).then(weeks(pl.col("q1_days"))).alias("q1_weeks"),
         pl.when(median_ok).then(weeks(pl.col("median_days"))).alias("median_weeks"),

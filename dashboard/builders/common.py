@@ -175,9 +175,7 @@ def refused(view: View, table: str) -> bool:
 
 def primary(n: int | None, view: View, applies: bool = True) -> int | None:
     """Hide a single count of 1..min_cell-1 when the view is a breakdown (``applies``)."""
-    if applies and n is not None and 0 < n < view.min_cell:
-        return None
-    return n
+    return privacy.hide_count(n, view.min_cell, breakdown=applies)
 
 
 def stated(view: View, with_range: bool = False) -> list[tuple[Filter, str]]:

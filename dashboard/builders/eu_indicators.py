@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import db
+from dashboard import db, privacy
 from dashboard.builders.common import Built, Column, View
 from dashboard.i18n import I18n
 from pipelines import indicators
@@ -70,9 +70,9 @@ def esf(view: View) -> Built:
     # A small count hides in a breakdown; the genders are a cross-tabulation (indicator x gender) even
     # for the whole project, as the Sankey's flows are: one small gender hides its row's genders always.
     # Unknown gender has no column, but n minus the three shown would give it: it is a fourth cell.
-    small = [pl.col(c).is_between(1, view.min_cell - 1) for c in counts]
+    small = [privacy.small_cells(c, view.min_cell) for c in counts]
     unknown = pl.col("n") - pl.sum_horizontal(counts[1:])
-    any_gender = pl.any_horizontal(*small[1:], unknown.is_between(1, view.min_cell - 1))
+    any_gender = pl.any_horizontal(*small[1:], privacy.small_cells(unknown, view.min_cell))
     data = data.with_columns(
         pl.when(~(small[0] & view.filters.is_breakdown)).then(pl.col("n")).alias("n"),
         *(pl.when(~any_gender).then(pl.col(c)).alias(c) for c in counts[1:]),

@@ -36,8 +36,7 @@ def _hide_row(row: dict, view: View, applies: bool) -> dict:
     out = dict(row)
     for k, n, hidden in one.select("outcome", "n_clients", flag()).iter_rows():
         out[k], out[f"{k}_hidden"] = n, hidden
-    if 0 < row["n_clients"] < view.min_cell:
-        out["n_clients"] = None
+    out["n_clients"] = privacy.hide_count(row["n_clients"], view.min_cell)
     return out
 
 
@@ -235,8 +234,7 @@ def status_change(view: View) -> Built:
         "change": Column(tr.t("common.change"), "share"),
     }
     ended = int(figures.outcomes(_profile(view))["n_ended"][0])
-    if view.filters.is_breakdown and 0 < ended < view.min_cell:
-        ended = None
+    ended = privacy.hide_count(ended, view.min_cell, breakdown=view.filters.is_breakdown)
     caption = tr.t(
         "municipalities.status_caption",
         ended=tr.count(ended),

@@ -64,7 +64,7 @@ def headline_at(view: View, quarter: str | None) -> Headline | None:
     n_clients = row["n_clients"]
     if f.is_breakdown:  # a filtered view is a breakdown: hide 1..4, with a complement (the total is shown)
         outcome = privacy.suppress_counts(outcome, min_cell=view.min_cell)
-        n_clients = None if 0 < n_clients < view.min_cell else n_clients
+        n_clients = privacy.hide_count(n_clients, view.min_cell)
     counts = dict(zip(outcome["outcome"], outcome["n_clients"], strict=True))
     return Headline(
         n_clients=n_clients,

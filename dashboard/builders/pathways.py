@@ -85,8 +85,8 @@ def sankey(view: View) -> Built:
         category, prefix = columns[stage]
         name = tr.label(category, code)
         n = totals.get((stage, code), 0)
-        if view.filters.is_breakdown and 0 < n < view.min_cell:
-            n = None  # a node is a breakdown total too: below the whole project it hides like a cell
+        # a node is a breakdown total too: below the whole project it hides like a cell
+        n = privacy.hide_count(n, view.min_cell, breakdown=view.filters.is_breakdown)
         labels.append(f"{tr.t(prefix, status=name) if prefix else name} ({tr.count(n)})")
         progressed = code in figures.PROGRESSED
         colours.append(
@@ -126,7 +126,7 @@ def pathway_table(view: View) -> Built:
         raw = int(
             figures.pathway_counts(profile).filter(pl.col("is_progressed") == progressed)["n_clients"].sum()
         )
-        hidden_sub = f.is_breakdown and 0 < raw < view.min_cell
+        hidden_sub = privacy.is_hidden(raw, view.min_cell, breakdown=f.is_breakdown)
         rows.append(
             {
                 "label": _group_label(tr, progressed),
@@ -154,10 +154,10 @@ def pathway_table(view: View) -> Built:
                 "pathway": None,
                 "is_group": True,
                 "is_progressed": None,
-                "n_clients": None if f.is_breakdown and active < view.min_cell else active,
+                "n_clients": privacy.hide_count(active, view.min_cell, breakdown=f.is_breakdown),
             }
         )
-    hidden_total = f.is_breakdown and 0 < n_all < view.min_cell
+    hidden_total = privacy.is_hidden(n_all, view.min_cell, breakdown=f.is_breakdown)
     rows.append(
         {
             "label": tr.t("common.total"),
@@ -221,13 +221,9 @@ def pathway_by(view: View, dimension: str) -> Built:
     sub = figures.outcomes(profile, [dimension]).select(
         dimension, "n_clients", "n_progressed", "n_not_progressed"
     )
-    hide = (pl.col("n_clients") > 0) & (pl.col("n_clients") < view.min_cell)
-    sub = sub.with_columns(
-        pl.when(~hide).then(pl.col("n_clients")).alias("n_total"),
-        *(
-            pl.when(~((pl.col(c) > 0) & (pl.col(c) < view.min_cell))).then(pl.col(c)).alias(c)
-            for c in ("n_progressed", "n_not_progressed")
-        ),
+    sub = sub.with_columns(  # the row subtotals hide by rule 1 alone (no complement), as before
+        privacy.hide_small_cells("n_clients", view.min_cell).alias("n_total"),
+        *(privacy.hide_small_cells(c, view.min_cell).alias(c) for c in ("n_progressed", "n_not_progressed")),
     )
     sub = figures.with_share(
         sub.with_columns(pl.col("n_progressed").fill_null(0).alias("_k")), "_k", "n_clients"

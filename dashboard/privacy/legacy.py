@@ -31,6 +31,11 @@ cells so that pages, charts and exports need not guess why a value is missing. R
    exactly or together with "a hidden cell is at least 1", gets one more cell hidden beside it, and rules
    2 and 4 run again until nothing is fixed.
 
+5. Single counts and groups: ``is_hidden`` / ``hide_count`` (a count or total shown alone), ``small_cells``
+   / ``hide_small_cells`` (rule 1 on a column), ``may_show_group`` / ``may_show_median`` /
+   ``may_show_quartiles`` (durations). Outside this package no code orders a count against ``min_cell``
+   (tests/dashboard/test_structure.py): a builder asks one of these.
+
 Limits, for whoever shows totals:
 - This module suppresses cells, not totals. A total you show below the whole project is a count too: if it
   is 1..min_cell-1 it must be suppressed, and a line whose only non-zero cell is the suppressed one has a
@@ -167,3 +172,71 @@ def _check_counts(df: pl.DataFrame, count_col: str, min_cell: int) -> None:
         raise ValueError(f"{count_col} has missing counts; suppress the complete counts (once)")
     if (df[count_col] < 0).any():
         raise ValueError(f"{count_col} has negative counts")
+
+
+# Single counts and groups (issue 15, item 1): the rules the builders once wrote inline, one place each.
+QUARTILES_FROM = 2  # quartiles need a group of QUARTILES_FROM x min_cell clients, the median min_cell
+
+
+def is_small(n: int | None, min_cell: int = MIN_CELL) -> bool:
+    """Whether a count is small, 1..min_cell-1 (rule 1): zero describes no person, None is hidden already."""
+    return n is not None and 0 < n < min_cell
+
+
+def is_hidden(n: int | None, min_cell: int = MIN_CELL, *, breakdown: bool = True) -> bool:
+    """Whether a single count shown on its own, or as the total of a (sub-)table, is hidden.
+
+    Hidden when it is small and the view is a breakdown below the whole project (``breakdown``): the
+    whole project's figures are shown as the final report showed them. A total is a count too (see
+    "Limits" above), so a node of the Sankey, a group subtotal and a headline total hide alike. No
+    complement is added: callers whose totals add up to another shown figure suppress the table instead.
+    """
+    return bool(breakdown) and is_small(n, min_cell)
+
+
+def hide_count(n: int | None, min_cell: int = MIN_CELL, *, breakdown: bool = True) -> int | None:
+    """Return a single count, or ``SUPPRESSED`` where ``is_hidden`` hides it."""
+    return SUPPRESSED if is_hidden(n, min_cell, breakdown=breakdown) else n
+
+
+def small_cells(count: str | pl.Expr, min_cell: int = MIN_CELL) -> pl.Expr:
+    """Flag the small counts of a column, 1..min_cell-1, as ``is_small`` does one (null stays null)."""
+    n = pl.col(count) if isinstance(count, str) else count
+    return (n > 0) & (n < min_cell)
+
+
+def hide_small_cells(count: str | pl.Expr, min_cell: int = MIN_CELL) -> pl.Expr:
+    """Return a column's counts with the small ones null (rule 1 alone: no complement is added).
+
+    For counts that no shown total gives away, e.g. the subtotals of a table whose cells went through
+    ``suppress_table``; the expression keeps the name of ``count``.
+    """
+    n = pl.col(count) if isinstance(count, str) else count
+    return pl.when(~small_cells(n, min_cell)).then(n)
+
+
+def may_show_group(n: int | pl.Expr, min_cell: int = MIN_CELL) -> bool | pl.Expr:
+    """Whether a group of ``n`` clients gets a row of its own (time to pathway): from ``min_cell`` clients.
+
+    Fewer would make the group's count a small cell; an empty group has nothing to show. Works on an
+    ``int`` and on a Polars expression alike (docs/privacy.md, "Time to pathway").
+    """
+    return n >= min_cell
+
+
+def may_show_median(n: int | pl.Expr, min_cell: int = MIN_CELL) -> bool | pl.Expr:
+    """Whether the median of a group of ``n`` clients may be shown: from ``min_cell`` clients.
+
+    The same threshold as the group's own count: a median of fewer would be a figure of a small cell.
+    """
+    return n >= min_cell
+
+
+def may_show_quartiles(n: int | pl.Expr, min_cell: int = MIN_CELL) -> bool | pl.Expr:
+    """Whether the quartiles (Q1, Q3) of a group of ``n`` may be shown: from ``QUARTILES_FROM * min_cell``.
+
+    At n = 5 linear interpolation (type 7) puts Q1 exactly on the second-shortest duration, so it bounds
+    the shortest one; from n = 10 Q1 sits at position >= 2.25, between two clients' durations with at
+    least two below (docs/privacy.md, "Time to pathway").
+    """
+    return n >= QUARTILES_FROM * min_cell
