@@ -173,11 +173,6 @@ def refused(view: View, table: str) -> bool:
     return table in store.view_decision(view.filters, view.choices, view.min_cell)[1].refused
 
 
-def primary(n: int | None, view: View, applies: bool = True) -> int | None:
-    """Hide a single count of 1..min_cell-1 when the view is a breakdown (``applies``)."""
-    return privacy.hide_count(n, view.min_cell, breakdown=applies)
-
-
 def stated(view: View, with_range: bool = False) -> list[tuple[Filter, str]]:
     """Return each filter a view's text states, in the declared order, with the name of its value.
 
